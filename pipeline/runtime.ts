@@ -1,0 +1,100 @@
+/**
+ * Composition for entry points: the embedded or configured NATS, ClickHouse with migrations, the
+ * catalogue, and the pipeline, closed in reverse order. Used by `pipeline/main.ts`, replay, the
+ * demo, the benchmark and the integration tests, so they all run the same path.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureTopology } from './stream/topology.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { loadCatalogue, type Catalogue } from './catalogue/catalogue.js';
+import type { SentinelConfig } from './config.js';
+import { natsStoreDir, startEmbeddedNats, type EmbeddedNats } from './infra/embedded-nats.js';
+import { openClickHouse } from './infra/clickhouse.js';
+import { applyMigrations } from './infra/migrations.js';
+import type { Logger } from './logger.js';
+import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
+import { createClickHouseSink, type ClickHouseSink } from './sinks/clickhouse-sink.js';
+
+export interface Runtime {
+  readonly config: Readonly<SentinelConfig>;
+  readonly nc: NatsConnection;
+  readonly natsUrl: string;
+  /** The embedded server, when this process started one. */
+  readonly embeddedNats: EmbeddedNats | undefined;
+  readonly clickhouse: ClickHouseClient;
+  readonly clickhouseDescription: string;
+  readonly catalogue: Catalogue;
+  readonly pipeline: Pipeline;
+  /** Stops the pipeline, then closes ClickHouse, NATS and the embedded server. */
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions extends Pick<PipelineDeps, 'clock' | 'onBatch' | 'onDeadLetters'> {
+  /** Wraps the ClickHouse sink (tests: a deliberately failing sink). */
+  readonly wrapSink?: (sink: ClickHouseSink) => ClickHouseSink;
+  readonly logger: Logger;
+  /** Start consuming right away. @default true */
+  readonly startPipeline?: boolean;
+  /** Serve NATS HTTP monitoring from the embedded server. @default false */
+  readonly natsMonitoring?: boolean;
+}
+
+export async function startRuntime(config: Readonly<SentinelConfig>, options: RuntimeOptions): Promise<Runtime> {
+  const log = options.logger.child({ component: 'runtime' });
+  const catalogue = loadCatalogue(config.cataloguePath);
+  const closers: Array<() => Promise<unknown>> = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.warn({ err }, 'error while closing');
+      }
+    }
+  };
+  try {
+    let embeddedNats: EmbeddedNats | undefined;
+    let natsUrl = config.natsUrl;
+    if (!natsUrl) {
+      embeddedNats = await startEmbeddedNats({ storeDir: natsStoreDir(config.dataDir), binary: config.natsServerBinary, monitoring: options.natsMonitoring ?? false });
+      closers.push(() => embeddedNats!.stop());
+      natsUrl = embeddedNats.url;
+      log.info({ url: natsUrl, monitor: embeddedNats.monitorUrl }, 'embedded nats-server started');
+    }
+    const nc = await connect({ servers: natsUrl.split(','), name: 'yibao-sentinel', maxReconnectAttempts: -1 });
+    closers.push(() => nc.drain());
+    // The topology exists as soon as the runtime is up, so publishers can publish before the worker consumes.
+    await ensureTopology(await jetstreamManager(nc), config.stream, config.consumer);
+    const ch = openClickHouse({ url: config.clickhouseUrl, dataDir: config.dataDir });
+    closers.push(() => ch.client.close());
+    const applied = await applyMigrations(ch.client);
+    log.info({ clickhouse: ch.description, applied: applied.map((m) => m.name) }, 'clickhouse ready');
+    const pipeline = createPipeline(config, {
+      nc,
+      clickhouse: ch.client,
+      catalogue,
+      logger: options.logger,
+      ...(options.wrapSink ? { sink: options.wrapSink(createClickHouseSink(ch.client)) } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.onBatch ? { onBatch: options.onBatch } : {}),
+      ...(options.onDeadLetters ? { onDeadLetters: options.onDeadLetters } : {}),
+    });
+    closers.push(() => pipeline.stop());
+    if (options.startPipeline ?? true) await pipeline.start();
+    return {
+      config,
+      nc,
+      natsUrl,
+      embeddedNats,
+      clickhouse: ch.client,
+      clickhouseDescription: ch.description,
+      catalogue,
+      pipeline,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}

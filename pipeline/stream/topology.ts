@@ -1,0 +1,80 @@
+/**
+ * The JetStream topology: the settlement stream (file storage, duplicate window keyed on
+ * `setl_id`), the dead-letter stream, the alert-feed stream, and the durable pull consumers.
+ * `ensureTopology` is idempotent: it creates what is missing and updates what may change.
+ */
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager, type StreamConfig as JsStreamConfig } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import type { ConsumerConfig, StreamConfig } from '../config.js';
+
+/** Durable consumer that copies dead letters into ClickHouse. */
+export const DEAD_LETTER_WRITER = 'yb-deadletter-writer';
+
+async function upsertStream(jsm: JetStreamManager, cfg: Partial<JsStreamConfig> & { name: string; subjects: string[] }): Promise<void> {
+  try {
+    await jsm.streams.info(cfg.name);
+    await jsm.streams.update(cfg.name, cfg);
+  } catch (e) {
+    if ((e as { name?: string }).name !== 'StreamNotFoundError' && !/stream not found/i.test(String((e as Error).message))) throw e;
+    await jsm.streams.add(cfg);
+  }
+}
+
+export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig, consumer: ConsumerConfig): Promise<void> {
+  await upsertStream(jsm, {
+    name: stream.name,
+    subjects: [`${stream.subjectPrefix}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    max_age: nanos(stream.maxAgeMs),
+  });
+  await upsertStream(jsm, {
+    name: stream.deadLetterStream,
+    subjects: [stream.deadLetterSubject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    max_age: nanos(30 * 86_400_000),
+  });
+  // The feed stream captures `yb.alert.>`; if another stream already does (a shared server), use it.
+  await upsertStream(jsm, {
+    name: stream.alertStream,
+    subjects: ['yb.alert.>'],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: nanos(stream.duplicateWindowMs),
+    max_age: nanos(7 * 86_400_000),
+  }).catch((e: Error) => {
+    if (!/overlap/i.test(e.message)) throw e;
+  });
+  const detector = {
+    durable_name: consumer.durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(consumer.ackWaitMs),
+    max_deliver: consumer.maxDeliver,
+    max_ack_pending: consumer.maxAckPending,
+    filter_subject: `${stream.subjectPrefix}.>`,
+  };
+  await upsertConsumer(jsm, stream.name, detector);
+  await upsertConsumer(jsm, stream.deadLetterStream, {
+    durable_name: DEAD_LETTER_WRITER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(consumer.ackWaitMs),
+    max_ack_pending: consumer.maxAckPending,
+  });
+}
+
+async function upsertConsumer(jsm: JetStreamManager, streamName: string, cfg: { durable_name: string } & Record<string, unknown>): Promise<void> {
+  try {
+    await jsm.consumers.info(streamName, cfg.durable_name);
+    const { durable_name: _d, deliver_policy: _p, filter_subject: _f, ...updatable } = cfg;
+    await jsm.consumers.update(streamName, cfg.durable_name, updatable);
+  } catch (e) {
+    if (!/consumer not found/i.test(String((e as Error).message)) && (e as { name?: string }).name !== 'ConsumerNotFoundError') throw e;
+    await jsm.consumers.add(streamName, cfg);
+  }
+}
