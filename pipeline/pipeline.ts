@@ -116,8 +116,10 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
         await js.consumers.get(config.stream.name, config.consumer.durable),
         { batchSize: config.consumer.batchSize, batchWaitMs: config.consumer.batchWaitMs },
         async (msgs) => {
+          const t0 = performance.now();
           const outcome = await handleSettlementBatch(msgs, batchDeps);
           account(outcome);
+          log.debug({ messages: msgs.length, alerts: outcome.alerts.length, ms: Math.round(performance.now() - t0) }, 'batch committed');
           deps.onBatch?.(outcome);
         },
         log,

@@ -33,11 +33,13 @@ export function createClickHouseSink(client: ClickHouseClient): ClickHouseSink {
   }
   return {
     async write(batch) {
-      // Sequential: the embedded engine serialises anyway, and a server gets fewer concurrent parts.
-      await insert(TABLES.settlements, batch.settlements);
-      await insert(TABLES.items, batch.items);
-      await insert(TABLES.alerts, batch.alerts);
-      await insert(TABLES.deadLetters, batch.deadLetters);
+      // Concurrent: each table is its own insert; the batch is durable when all have resolved.
+      await Promise.all([
+        insert(TABLES.settlements, batch.settlements),
+        insert(TABLES.items, batch.items),
+        insert(TABLES.alerts, batch.alerts),
+        insert(TABLES.deadLetters, batch.deadLetters),
+      ]);
     },
   };
 }

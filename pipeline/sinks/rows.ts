@@ -115,10 +115,22 @@ export function alertRow(a: Alert): AlertRow {
   };
 }
 
+/** `YYYY-MM-DD hh:mm:ss.sss` as ClickHouse prints a DateTime64 → ISO 8601 with the column's offset. */
+export function isoFromClickHouse(text: string, offset: '+08:00' | 'Z'): string {
+  return /^\d{4}-\d{2}-\d{2} /.test(text) ? `${text.replace(' ', 'T')}${offset}` : text;
+}
+
 /** An alert read back from ClickHouse as the contract record (empty optional fields dropped). */
 export function alertFromRow(row: Record<string, unknown>): Alert {
   const { evidence, med_list_codg, feedetl_sn, bilg_dr_codg, ...rest } = row as AlertRow;
-  const alert = { ...rest, score: Number(rest.score), amount_at_risk: Number(rest.amount_at_risk), evidence: JSON.parse(evidence) as Record<string, unknown> } as Alert;
+  const alert = {
+    ...rest,
+    score: Number(rest.score),
+    amount_at_risk: Number(rest.amount_at_risk),
+    event_time: isoFromClickHouse(rest.event_time, '+08:00'),
+    detected_at: isoFromClickHouse(rest.detected_at, 'Z'),
+    evidence: JSON.parse(evidence) as Record<string, unknown>,
+  } as Alert;
   if (med_list_codg) alert.med_list_codg = med_list_codg;
   if (feedetl_sn) alert.feedetl_sn = feedetl_sn;
   if (bilg_dr_codg) alert.bilg_dr_codg = bilg_dr_codg;

@@ -1,16 +1,19 @@
 /**
  * Pulls messages from a durable JetStream consumer and hands them to a handler in batches (by
  * count, or when the oldest message has waited `batchWaitMs`). Batches are handled one at a time,
- * in delivery order; memory is bounded by `pullSize`.
+ * in delivery order.
  *
- * It pulls with bounded fetches (at most `pullSize` messages, expiring after `fetchExpiresMs`)
- * rather than an open-ended subscription, so that on `stop()` every message the server delivered
- * is accounted for: nothing is left to wait out `ack_wait` in a closed inbox.
+ * Two loops share a bounded queue. The reader pulls with bounded fetches (at most what the queue
+ * has room for, expiring after `fetchExpiresMs`) and drains each fetch at once, so the client's
+ * heartbeat check never mistakes a long batch for a dead server; the processor takes batches off
+ * the queue. Bounded fetches, rather than an open-ended subscription, keep what the server has
+ * handed out small and known.
  *
- * Lifetime: `start()` begins pulling; `stop()` stops pulling, lets the batch in hand finish, naks
- * whatever else arrives before the current fetch ends (redelivered at once to the next consumer),
- * and resolves when nothing is in flight. The handler owns acking: every message it is given must
- * be acked, nak'ed or termed.
+ * Lifetime: `start()` begins pulling; `stop()` ends the current fetch, lets the batch in hand
+ * finish, naks everything queued but not handed over (redelivered at once to the next consumer),
+ * and resolves when nothing is in flight. A message the server sends in the instant of stopping
+ * is redelivered after `ack_wait`: later, never lost. The handler owns acking: every message it is given must be acked,
+ * nak'ed or termed.
  */
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from '../logger.js';
@@ -18,9 +21,12 @@ import type { Logger } from '../logger.js';
 export interface BatchConsumerOptions {
   batchSize: number;
   batchWaitMs: number;
-  /** Messages asked for in one fetch. @default 4 × batchSize */
-  pullSize?: number;
-  /** How long one fetch waits for messages (≥ 1000, the client's minimum). @default 1000 */
+  /** Most messages queued ahead of the handler. @default 4 × batchSize */
+  queueSize?: number;
+  /**
+   * How long one fetch waits for messages (≥ 1000). The client gives a fetch up after two missed
+   * heartbeats of half this, so it must exceed the longest pause of the event loop. @default 5000
+   */
   fetchExpiresMs?: number;
 }
 
@@ -29,7 +35,26 @@ export interface BatchConsumer {
   stop(): Promise<void>;
 }
 
-const TIMEOUT = Symbol('timeout');
+/** A promise that something else resolves, re-armed after each wait. */
+function latch(): { wait(ms?: number): Promise<void>; fire(): void } {
+  let resolve: (() => void) | undefined;
+  return {
+    wait(ms?: number) {
+      return new Promise<void>((r) => {
+        let t: NodeJS.Timeout | undefined;
+        resolve = () => {
+          clearTimeout(t);
+          resolve = undefined;
+          r();
+        };
+        if (ms !== undefined) t = setTimeout(() => resolve?.(), Math.max(0, ms));
+      });
+    },
+    fire() {
+      resolve?.();
+    },
+  };
+}
 
 export function createBatchConsumer(
   consumer: Consumer,
@@ -37,68 +62,68 @@ export function createBatchConsumer(
   handler: (batch: JsMsg[]) => Promise<void>,
   logger: Logger,
 ): BatchConsumer {
+  const queueSize = options.queueSize ?? options.batchSize * 4;
+  let queue: JsMsg[] = [];
+  let firstAt = 0;
   let running = false;
-  let loop: Promise<void> | undefined;
-  let wakeStop: (() => void) | undefined;
-  const stopping = new Promise<void>((resolve) => (wakeStop = resolve));
+  const arrived = latch();
+  const room = latch();
+  let reader: Promise<void> | undefined;
+  let current: { stop(): void } | undefined;
+  let processor: Promise<void> | undefined;
 
-  async function hand(batch: JsMsg[]): Promise<void> {
-    if (!batch.length) return;
-    try {
-      await handler(batch);
-    } catch (err) {
-      // The handler acks or naks itself; reaching here is a bug. Hand the messages back.
-      logger.error({ err }, 'batch handler failed; messages handed back for redelivery');
-      for (const m of batch) m.nak();
-    }
-  }
-
-  async function drainFetch(): Promise<void> {
-    const messages = await consumer.fetch({ max_messages: options.pullSize ?? options.batchSize * 4, expires: options.fetchExpiresMs ?? 1000 });
-    const it = messages[Symbol.asyncIterator]();
-    let batch: JsMsg[] = [];
-    let firstAt = 0;
-    let next = it.next();
-    for (;;) {
-      let r: IteratorResult<JsMsg> | typeof TIMEOUT;
-      if (batch.length) {
-        const left = firstAt + options.batchWaitMs - Date.now();
-        let timer: NodeJS.Timeout | undefined;
-        r = left <= 0 ? TIMEOUT : await Promise.race([next, new Promise<typeof TIMEOUT>((res) => (timer = setTimeout(() => res(TIMEOUT), left)))]);
-        clearTimeout(timer);
-      } else {
-        r = await next;
-      }
-      if (r === TIMEOUT) {
-        await hand(batch);
-        batch = [];
-        continue;
-      }
-      if (r.done) break;
-      next = it.next();
-      if (!running) {
-        r.value.nak();
-        continue;
-      }
-      if (!batch.length) firstAt = Date.now();
-      batch.push(r.value);
-      if (batch.length >= options.batchSize) {
-        await hand(batch);
-        batch = [];
-      }
-    }
-    if (running) await hand(batch);
-    else for (const m of batch) m.nak();
-  }
-
-  async function run(): Promise<void> {
+  async function readLoop(): Promise<void> {
     while (running) {
+      const want = queueSize - queue.length;
+      if (want <= 0) {
+        await room.wait();
+        continue;
+      }
       try {
-        await drainFetch();
+        const messages = await consumer.fetch({ max_messages: want, expires: options.fetchExpiresMs ?? 5000 });
+        current = messages;
+        if (!running) messages.stop();
+        for await (const m of messages) {
+          if (!running) {
+            m.nak(); // arrived while stopping: hand it straight back
+            continue;
+          }
+          if (!queue.length) firstAt = Date.now();
+          queue.push(m);
+          arrived.fire();
+        }
       } catch (err) {
         if (!running) return;
-        logger.warn({ err }, 'fetch failed; retrying');
-        await Promise.race([new Promise((r) => setTimeout(r, 1000)), stopping]);
+        logger.warn({ err }, 'fetch failed; pulling again');
+        await room.wait(1000);
+      }
+    }
+  }
+
+  async function processLoop(): Promise<void> {
+    while (running) {
+      if (queue.length < options.batchSize) {
+        if (!queue.length) {
+          await arrived.wait();
+          continue;
+        }
+        const left = firstAt + options.batchWaitMs - Date.now();
+        if (left > 0) {
+          await arrived.wait(left);
+          if (queue.length < options.batchSize && firstAt + options.batchWaitMs > Date.now()) continue;
+        }
+      }
+      if (!running || !queue.length) continue;
+      const batch = queue.length > options.batchSize ? queue.slice(0, options.batchSize) : queue;
+      queue = queue.length > options.batchSize ? queue.slice(options.batchSize) : [];
+      firstAt = Date.now();
+      room.fire();
+      try {
+        await handler(batch);
+      } catch (err) {
+        // The handler acks or naks itself; reaching here is a bug. Hand the messages back.
+        logger.error({ err }, 'batch handler failed; messages handed back for redelivery');
+        for (const m of batch) m.nak();
       }
     }
   }
@@ -106,13 +131,19 @@ export function createBatchConsumer(
   return {
     async start() {
       running = true;
-      loop = run();
+      reader = readLoop();
+      processor = processLoop();
     },
     async stop() {
       if (!running) return;
       running = false;
-      wakeStop?.();
-      await loop;
+      current?.stop();
+      arrived.fire();
+      room.fire();
+      await processor;
+      await reader;
+      for (const m of queue) m.nak();
+      queue = [];
     },
   };
 }

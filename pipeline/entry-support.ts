@@ -2,8 +2,8 @@
  * What every script shares: configuration from the environment (read only in entry points),
  * exit codes, and printing errors people can act on.
  */
-import type { ConfigInput } from '../pipeline/config.js';
-import { ConfigError, EnvironmentError, InputError } from '../pipeline/errors.js';
+import type { ConfigInput } from './config.js';
+import { ConfigError, EnvironmentError, InputError } from './errors.js';
 
 /** Configuration from the environment: `NATS_URL`, `CLICKHOUSE_URL`, `YB_DATA_DIR`, `YB_CATALOGUE`, `YB_LOG_LEVEL`. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
