@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import { createCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { SOURCES } from './catalogue/batches.js';
-import { EXIT, reportError } from './cli-support.js';
+import { EXIT, reportError } from '../pipeline/entry-support.js';
 import { buildCatalogueReport, firstDifferingLine, serializeCatalogue, type BuildReport } from './catalogue/build.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

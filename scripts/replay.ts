@@ -7,7 +7,7 @@ import { Command } from '@commander-js/extra-typings';
 import cliProgress from 'cli-progress';
 import { createLogger } from '../pipeline/logger.js';
 import { replayFile, type ReplaySummary } from '../pipeline/replay.js';
-import { configFromEnv, EXIT, reportError } from './cli-support.js';
+import { configFromEnv, EXIT, reportError } from '../pipeline/entry-support.js';
 
 const program = new Command()
   .name('replay')
