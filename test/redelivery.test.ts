@@ -132,4 +132,33 @@ describe('redelivery', () => {
     expect(cnt.view).toBe(expected.length);
     expect(cnt.settlements).toBe(lines.length);
   });
+
+  it('a sink that keeps failing naks with backoff, then dead-letters each message past maxDeliver, payload kept', async () => {
+    let attempts = 0;
+    const alwaysFailing = (sink: ClickHouseSink): ClickHouseSink => ({
+      async write(batch) {
+        // Settlement batches fail; the dead-letter writer's batches (no settlements) go through.
+        if (batch.settlements?.length) {
+          attempts += 1;
+          throw new Error('ClickHouse unavailable (simulated)');
+        }
+        await sink.write(batch);
+      },
+    });
+    const rt = await use(() => startTestRuntime({ cataloguePath: GOLDEN_CATALOGUE, consumer: { maxDeliver: 3, nakBackoffMs: [10, 20] } }, { wrapSink: alwaysFailing }));
+    const few = lines.slice(0, 5);
+    await rt.publish(few);
+    await rt.settle();
+    const dl = await rt.query<{ reason: string; delivery_count: number; payload: string }>('SELECT reason, delivery_count, payload FROM v_dead_letters ORDER BY stream_seq');
+    expect(dl).toHaveLength(few.length);
+    for (const [i, row] of dl.entries()) {
+      expect(row.reason).toBe('processing_failed');
+      expect(Number(row.delivery_count)).toBe(3);
+      expect(row.payload).toBe(few[i]);
+    }
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    const settled = await rt.query<{ n: string }>('SELECT count() AS n FROM settlements');
+    expect(Number(settled[0]!.n)).toBe(0);
+    expect(rt.pipeline.status().sinkFailures).toBe(attempts);
+  });
 });

@@ -54,7 +54,9 @@ export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(consumer.ackWaitMs),
-    max_deliver: consumer.maxDeliver,
+    // Unlimited on the server: the worker itself dead-letters a message on its last allowed
+    // delivery, and if that publish fails too the message must come back rather than be parked.
+    max_deliver: -1,
     max_ack_pending: consumer.maxAckPending,
     filter_subject: `${stream.subjectPrefix}.>`,
   };
