@@ -17,6 +17,7 @@ import { waitForConsumer, waitForIdle } from '../pipeline/stream/drain.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
 import { DEAD_LETTER_WRITER } from '../pipeline/stream/topology.js';
 import { simulate } from './simulator/traffic.js';
+import { createPacer } from './simulator/pacer.js';
 
 const num = (min: number) => (v: string): number => {
   const n = Number(v);
@@ -96,11 +97,10 @@ async function main(): Promise<void> {
   }, 2000);
   let rng = opts.seed + 1;
   const random = (): number => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pacer = createPacer(opts.rate);
   for (const r of records) {
     if (stop) break;
-    const due = t0 + (sent / opts.rate) * 1000;
-    const wait = due - Date.now();
-    if (wait > 5) await new Promise((res) => setTimeout(res, wait));
+    await pacer.next();
     if (r.label) labels.set(r.settlement.setl_id, r.label.kind);
     await publisher.publishLine(JSON.stringify(r.settlement));
     sent += 1;

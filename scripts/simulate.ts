@@ -11,6 +11,12 @@ import cliProgress from 'cli-progress';
 import { DEFAULT_CATALOGUE_PATH, loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { ALERT_KINDS, type AlertKind } from '../pipeline/contracts/alert.js';
 import { EXIT, reportError } from '../pipeline/entry-support.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { DEFAULT_STREAM } from '../pipeline/config.js';
+import { EnvironmentError } from '../pipeline/errors.js';
+import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
+import { createPacer } from './simulator/pacer.js';
 import { labelLine } from './simulator/labels.js';
 import { DEFAULT_INJECTION_RATE, simulate, simulatorKinds, simulatorOptionProblems, type SimulatorOptions } from './simulator/traffic.js';
 
@@ -55,6 +61,12 @@ const program = new Command()
   .addOption(new Option('--out <file.ndjson>', 'where to write the settlements').conflicts('stdout'))
   .option('--stdout', 'write the settlements to standard output instead of --out')
   .option('--labels <file.ndjson>', 'where to write one line {setl_id, kind, feedetl_sn?, note} per injected case (default: <out without .ndjson>.labels.ndjson; none with --stdout)')
+  .option('--publish', 'publish live into the settlement stream (NATS_URL, default nats://127.0.0.1:4222) instead of writing a file; start the pipeline first (npm start)')
+  .option('--rate <n>', 'with --publish: settlements per second (0: as fast as the server takes them)', (v: string) => {
+    const n = Number(v);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number ≥ 0');
+    return n;
+  }, 100)
   .option('--quiet', 'no progress bar')
   .addHelpText('after', `\nKinds the simulator can inject: ${simulatorKinds().join(', ')}.\nExit codes: 0 done, 1 failure, 2 bad arguments, 3 catalogue invalid.`);
 
@@ -93,8 +105,8 @@ function defaultLabelsPath(out: string): string {
 
 async function main(): Promise<number> {
   const opts = program.parse().opts();
-  if (!opts.out && !opts.stdout) {
-    program.error('error: one of --out <file.ndjson> or --stdout is required', { exitCode: EXIT.badInput });
+  if (!opts.out && !opts.stdout && !opts.publish) {
+    program.error('error: one of --out <file.ndjson>, --stdout or --publish is required', { exitCode: EXIT.badInput });
   }
   const catalogue = loadCatalogue(opts.catalogue);
   const options: SimulatorOptions = {
@@ -111,6 +123,7 @@ async function main(): Promise<number> {
   const problems = simulatorOptionProblems(options);
   if (problems.length) program.error(`error: ${problems.join('; ')}`, { exitCode: EXIT.badInput });
 
+  if (opts.publish) return publishLive(options, opts.rate, opts.labels);
   const labelsPath = opts.labels ?? (opts.out ? defaultLabelsPath(opts.out) : undefined);
   const out = ndjsonWriter(opts.stdout ? process.stdout : createWriteStream(opts.out as string));
   const labels = labelsPath ? ndjsonWriter(createWriteStream(labelsPath)) : undefined;
@@ -157,6 +170,37 @@ async function main(): Promise<number> {
     '',
   ];
   process.stderr.write(lines.join('\n'));
+  return EXIT.ok;
+}
+
+/** `--publish`: the same records, published live at a steady rate into the settlement stream. */
+async function publishLive(options: SimulatorOptions, rate: number, labelsPath: string | undefined): Promise<number> {
+  const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const nc = await connect({ servers: url.split(',') }).catch((cause: unknown) => {
+    throw new EnvironmentError('YB_NATS_SERVER_FAILED', `无法连接 NATS / cannot connect to ${url}: ${(cause as Error).message}; start the pipeline (npm start) or set NATS_URL`, { cause });
+  });
+  const publisher = createSettlementPublisher(jetstream(nc), DEFAULT_STREAM, 1000);
+  const labels = labelsPath ? ndjsonWriter(createWriteStream(labelsPath)) : undefined;
+  const pacer = createPacer(rate);
+  const ticker = setInterval(() => process.stderr.write(`已发布 published ${publisher.stats().published}\n`), 5000);
+  try {
+    for (const record of simulate(options)) {
+      await pacer.next();
+      await publisher.publishLine(JSON.stringify(record.settlement));
+      if (record.label) await labels?.write(labelLine(record.settlement.setl_id, record.label));
+    }
+    const stats = await publisher.flush();
+    process.stderr.write(`\n发布完成 / published ${stats.published} settlements to ${url} (${stats.duplicates} already in the stream)\n`);
+  } catch (err) {
+    if ((err as Error).message.includes('no responders')) {
+      throw new EnvironmentError('YB_NATS_SERVER_FAILED', `没有结算流 / no settlement stream on ${url}: start the pipeline first (npm start)`, { cause: err });
+    }
+    throw err;
+  } finally {
+    clearInterval(ticker);
+    await labels?.close();
+    await nc.drain();
+  }
   return EXIT.ok;
 }
 
