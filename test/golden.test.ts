@@ -15,7 +15,7 @@ import settlementSchema from '../pipeline/contracts/settlement-event.schema.json
 import { ALERT_KINDS } from '../pipeline/contracts/alert.js';
 import type { Settlement } from '../pipeline/contracts/settlement.js';
 import { createDetectionEngine } from '../pipeline/detectors/engine.js';
-import { createDetectors, DETECTOR_DEFINITIONS, rulesConfigProblems, type RulesConfig } from '../pipeline/detectors/registry.js';
+import { createDetectors, DETECTOR_DEFINITIONS, memoryDeps, rulesConfigProblems, type RulesConfig } from '../pipeline/detectors/registry.js';
 import { parseCalendarDate } from '../pipeline/time/event-time.js';
 import {
   evaluateGoldenEvents,
@@ -227,7 +227,7 @@ describe('detector definitions', () => {
         const documented = new RegExp(`/\\*\\*(?:(?!\\*/)[\\s\\S])*@default(?:(?!\\*/)[\\s\\S])*\\*/\\s*${option}\\??:`);
         expect(source, `${def.kind}.${option}`).toMatch(documented);
       }
-      expect(def.create(def.defaults).kind).toBe(def.kind);
+      expect(def.create(def.defaults, memoryDeps()).kind).toBe(def.kind);
     });
   }
 });

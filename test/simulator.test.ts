@@ -164,7 +164,7 @@ describe('simulator: 5000 settlements', () => {
     const misses: string[] = [];
     const falseAlerts: string[] = [];
     for (const { settlement, label } of records) {
-      const { alerts } = engine.evaluate(settlement, 'in', at);
+      const { alerts } = engine.evaluate(settlement, 'in', { detectedAt: at });
       const hit = (a: Alert) => label !== undefined && a.kind === label.kind && (label.feedetl_sn === undefined || a.feedetl_sn === label.feedetl_sn);
       if (label) {
         const row = table.get(label.kind);

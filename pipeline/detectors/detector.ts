@@ -3,12 +3,23 @@
  * a {@link DetectorDefinition}: its options with defaults and its factory. The registry
  * (`registry.ts`) lists them explicitly; nothing registers itself by import.
  *
- * Call order, for every settlement, in event-time order per state key:
+ * Call order, for every settlement, in stream order:
+ *   0. `prepare(settlements)` — optional, async, once per batch before any check: load from a
+ *      shared store what the batch's checks will read (trace codes).
  *   1. `check(ctx)` — pure: reads the settlement, the catalogue and, for stateful kinds, the keyed
  *      event-time state; returns findings; never mutates anything. Drafts (phase `pre`) stop here,
- *      which is what makes a pre-event check change no state.
- *   2. `record(ctx)` — stateful kinds only, settlements only (phase `in`): folds the settlement
- *      into the detector's keyed state, once the settlement has been checked by every detector.
+ *      which is what makes a pre-event check change no state. Not called for refunds (a refund
+ *      raises no alert of its own).
+ *   2. `record(ctx)` — stateful kinds only, settlements only (phase `in`), refunds included: folds
+ *      the settlement into the detector's keyed state (a refund undoes what its original added),
+ *      once it has been checked by every detector. Idempotent per settlement: recording a
+ *      settlement twice (rebuilt from ClickHouse, then redelivered) changes nothing the second time.
+ *      Also called, with `ctx.rebuilding` true, when state is rebuilt from history at start-up.
+ *   3. `evict(watermarkMs)` — from time to time: drop state older than the event-time watermark
+ *      minus the detector's own lookback, so memory stays bounded however long the stream runs.
+ * Ordering rule of state (`pipeline/state/history.ts`): the check of the settlement with stream
+ * sequence `n` sees only what settlements with a smaller sequence recorded. That makes the alerts
+ * a function of the stream, not of crashes, restarts or redeliveries.
  * An empty array means "nothing found". A thrown error is a bug: the message is retried and,
  * past the maximum deliveries, dead-lettered with reason `processing_failed`.
  */
@@ -16,12 +27,28 @@ import type { Catalogue } from '../catalogue/catalogue.js';
 import type { AlertKind, Phase, Severity } from '../contracts/alert.js';
 import type { Settlement, SettlementItem } from '../contracts/settlement.js';
 import type { SettlementFacts } from './settlement-facts.js';
+import type { HistorySize } from '../state/history.js';
+import type { PersonStatusView } from '../state/person-status.js';
+import type { TraceCodeStore } from '../state/trace-code-store.js';
 
 export interface DetectorContext {
   readonly settlement: Settlement;
   readonly facts: SettlementFacts;
   readonly catalogue: Catalogue;
   readonly phase: Phase;
+  /**
+   * Stream sequence of the settlement: its check sees only state recorded by smaller sequences.
+   * Drafts (phase `pre`) use `Number.POSITIVE_INFINITY`: everything known.
+   */
+  readonly seq: number;
+  /** True while state is rebuilt from history at start-up (record only; nothing is written out). */
+  readonly rebuilding: boolean;
+}
+
+/** What stateful detectors are given besides their options. */
+export interface DetectorDeps {
+  readonly persons: PersonStatusView;
+  readonly traceCodes: TraceCodeStore;
 }
 
 /** What a detector found; the engine turns it into an alert record. */
@@ -46,9 +73,17 @@ export interface Finding {
 
 export interface Detector {
   readonly kind: AlertKind;
+  /** Stateful kinds: load what a batch's checks will read from a shared store. */
+  prepare?(settlements: readonly Settlement[]): Promise<void>;
   check(ctx: DetectorContext): Finding[];
-  /** Stateful kinds: fold a checked settlement into keyed event-time state. */
+  /** Stateful kinds: fold a checked settlement (or a refund) into keyed event-time state. */
   record?(ctx: DetectorContext): void;
+  /** Stateful kinds: drop entries older than the watermark minus the kind's lookback. */
+  evict?(watermarkMs: number): void;
+  /** Stateful kinds: how much state is held (for the memory benchmark and metrics). */
+  stateSize?(): HistorySize;
+  /** Event-time lookback (ms) the kind needs from history when state is rebuilt. @default 0 */
+  readonly lookbackMs?: number;
 }
 
 /**
@@ -60,7 +95,7 @@ export interface DetectorDefinition<O extends object = object> {
   /** One line for the README and `--help`. */
   readonly description: string;
   readonly defaults: Readonly<O>;
-  create(options: Readonly<O>): Detector;
+  create(options: Readonly<O>, deps: DetectorDeps): Detector;
 }
 
 /** Preserves the options type of a definition while letting the registry hold them together. */

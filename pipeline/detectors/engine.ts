@@ -1,10 +1,12 @@
 /**
- * The detection engine: runs every enabled detector over a settlement and turns findings into
- * alert records. The same engine serves the stream (phase `in`) and drafts (phase `pre`).
+ * The detection engine: runs every enabled detector over a settlement, turns findings into alert
+ * records, and folds settlements into detector state. The same engine serves the stream (phase
+ * `in`), drafts (phase `pre`: checked, never recorded) and the rebuild of state at start-up.
  */
 import type { Catalogue } from '../catalogue/catalogue.js';
 import type { Alert, AlertKind, Phase } from '../contracts/alert.js';
 import type { Settlement } from '../contracts/settlement.js';
+import type { HistorySize } from '../state/history.js';
 import { alertId } from './alert-id.js';
 import type { Detector, DetectorContext } from './detector.js';
 import { deriveFacts, type SettlementFacts } from './settlement-facts.js';
@@ -12,27 +14,67 @@ import { deriveFacts, type SettlementFacts } from './settlement-facts.js';
 /** Version of the rule library; bump when any rule's semantics change. Goes into `alerts.detector`. */
 export const RULES_DETECTOR = 'rules@1';
 
+/** Settlements recorded between two evictions of old state. */
+const EVICT_EVERY = 5000;
+
 export interface Evaluation {
   readonly alerts: Alert[];
   readonly facts: SettlementFacts;
 }
 
+export interface EvaluateOptions {
+  /** Stream sequence (phase `in`). @default the next of an internal counter; drafts: +∞ */
+  seq?: number;
+  /** Wall clock of detection. @default now */
+  detectedAt?: Date;
+}
+
 export interface DetectionEngine {
   readonly kinds: readonly AlertKind[];
+  /** Longest event-time lookback of any detector: what a rebuild must read from history. */
+  readonly lookbackMs: number;
+  /** Loads from shared stores what a batch's checks will read. */
+  prepare(settlements: readonly Settlement[]): Promise<void>;
   /** Checks a settlement and, for phase `in`, records it into detector state. */
-  evaluate(settlement: Settlement, phase: Phase, detectedAt?: Date): Evaluation;
+  evaluate(settlement: Settlement, phase: Phase, options?: EvaluateOptions): Evaluation;
+  /** Records a historical settlement into state without checking it (rebuild at start-up). */
+  rebuild(settlement: Settlement, seq: number): void;
+  /** Latest event time recorded (ms), the watermark that eviction is measured from. */
+  watermarkMs(): number;
+  /** State held per stateful kind. */
+  stateSize(): Partial<Record<AlertKind, HistorySize>>;
 }
 
 export function createDetectionEngine(detectors: readonly Detector[], catalogue: Catalogue): DetectionEngine {
+  let counter = 0;
+  let watermark = Number.NEGATIVE_INFINITY;
+  let sinceEvict = 0;
+  const stateful = detectors.filter((d) => d.record);
+
+  function record(ctx: DetectorContext): void {
+    for (const d of stateful) d.record!(ctx);
+    if (ctx.facts.eventMs > watermark) watermark = ctx.facts.eventMs;
+    if (++sinceEvict >= EVICT_EVERY) {
+      sinceEvict = 0;
+      for (const d of stateful) d.evict?.(watermark);
+    }
+  }
+
   return {
     kinds: detectors.map((d) => d.kind),
-    evaluate(settlement, phase, detectedAt = new Date()) {
+    lookbackMs: Math.max(0, ...detectors.map((d) => d.lookbackMs ?? 0)),
+    async prepare(settlements) {
+      for (const d of detectors) await d.prepare?.(settlements);
+    },
+    evaluate(settlement, phase, options = {}) {
+      const seq = options.seq ?? (phase === 'in' ? ++counter : Number.POSITIVE_INFINITY);
+      if (phase === 'in' && seq > counter) counter = seq;
       const facts = deriveFacts(settlement, catalogue);
-      const ctx: DetectorContext = { settlement, facts, catalogue, phase };
+      const ctx: DetectorContext = { settlement, facts, catalogue, phase, seq, rebuilding: false };
       const alerts: Alert[] = [];
       // A refund raises no alert of its own; it only undoes history (stateful kinds).
       if (!facts.isRefund) {
-        const at = detectedAt.toISOString();
+        const at = (options.detectedAt ?? new Date()).toISOString();
         for (const detector of detectors) {
           for (const f of detector.check(ctx)) {
             const alert: Alert = {
@@ -61,8 +103,18 @@ export function createDetectionEngine(detectors: readonly Detector[], catalogue:
           }
         }
       }
-      if (phase === 'in') for (const detector of detectors) detector.record?.(ctx);
+      if (phase === 'in') record(ctx);
       return { alerts, facts };
+    },
+    rebuild(settlement, seq) {
+      if (seq > counter) counter = seq;
+      record({ settlement, facts: deriveFacts(settlement, catalogue), catalogue, phase: 'in', seq, rebuilding: true });
+    },
+    watermarkMs: () => watermark,
+    stateSize() {
+      const out: Partial<Record<AlertKind, HistorySize>> = {};
+      for (const d of stateful) if (d.stateSize) out[d.kind] = d.stateSize();
+      return out;
     },
   };
 }

@@ -4,7 +4,9 @@
  * the configuration, keyed by kind; unknown kinds and unknown option names are refused at start-up.
  */
 import type { AlertKind } from '../contracts/alert.js';
-import type { Detector, DetectorDefinition } from './detector.js';
+import type { Detector, DetectorDefinition, DetectorDeps } from './detector.js';
+import { createPersonStatusStore } from '../state/person-status.js';
+import { createTraceCodeStore } from '../state/trace-code-store.js';
 import { rxGenderRestricted } from './rx-gender-restricted.js';
 import { rxAgeRestricted } from './rx-age-restricted.js';
 import { rxDaysExceeded } from './rx-days-exceeded.js';
@@ -13,6 +15,9 @@ import { rxDuplicateCharge } from './rx-duplicate-charge.js';
 import { rxSettingRestricted } from './rx-setting-restricted.js';
 import { rxHighAmount } from './rx-high-amount.js';
 import { priceAboveCeiling } from './price-above-ceiling.js';
+// imports: history kinds
+// imports: price baseline kinds
+// imports: reflow kinds
 
 /** Every kind this build can detect, in evaluation order. */
 export const DETECTOR_DEFINITIONS: readonly DetectorDefinition<object>[] = [
@@ -24,6 +29,9 @@ export const DETECTOR_DEFINITIONS: readonly DetectorDefinition<object>[] = [
   rxSettingRestricted,
   rxHighAmount,
   priceAboveCeiling,
+  // registry: history kinds
+  // registry: price baseline kinds
+  // registry: reflow kinds
 ] as DetectorDefinition<object>[];
 
 /** Per-kind options: `enabled` plus the kind's own thresholds. */
@@ -59,12 +67,17 @@ export function rulesConfigProblems(rules: RulesConfig, definitions = DETECTOR_D
   return problems;
 }
 
+/** Memory-only stores: for the pure engine in tests and tools (the pipeline passes ClickHouse-backed ones). */
+export function memoryDeps(): DetectorDeps {
+  return { persons: createPersonStatusStore(), traceCodes: createTraceCodeStore() };
+}
+
 /** Creates the enabled detectors, each with its defaults overridden by the configuration. */
-export function createDetectors(rules: RulesConfig = {}, definitions = DETECTOR_DEFINITIONS): Detector[] {
+export function createDetectors(rules: RulesConfig = {}, deps: DetectorDeps = memoryDeps(), definitions = DETECTOR_DEFINITIONS): Detector[] {
   return definitions
     .filter((d) => rules[d.kind]?.enabled !== false)
     .map((d) => {
       const { enabled: _enabled, ...overrides } = rules[d.kind] ?? {};
-      return d.create(Object.freeze({ ...d.defaults, ...overrides }));
+      return d.create(Object.freeze({ ...d.defaults, ...overrides }), deps);
     });
 }

@@ -60,8 +60,17 @@ export async function handleSettlementBatch(msgs: readonly JsMsg[], deps: BatchD
   const retry: JsMsg[] = [];
   let unknownCodes = 0;
 
-  for (const m of msgs) {
-    const decoded = decodeSettlement(m.data);
+  // Decode everything first, so the detectors can load what the batch's checks read in one go.
+  const decodedAll = msgs.map((m) => decodeSettlement(m.data));
+  const valid = decodedAll.flatMap((d) => (d.ok ? [d.settlement] : []));
+  try {
+    await deps.engine.prepare(valid);
+  } catch (err) {
+    return failBatch(msgs, deps, err as Error, now);
+  }
+
+  for (const [i, m] of msgs.entries()) {
+    const decoded = decodedAll[i]!;
     if (!decoded.ok) {
       deadLetters.push(deadLetterOf(rejected(m), decoded.rejections, decoded.setlId, now));
       done.push(m);
@@ -69,7 +78,7 @@ export async function handleSettlementBatch(msgs: readonly JsMsg[], deps: BatchD
     }
     const s = decoded.settlement;
     try {
-      const evaluation = deps.engine.evaluate(s, 'in', now);
+      const evaluation = deps.engine.evaluate(s, 'in', { seq: m.info.streamSequence, detectedAt: now });
       alerts.push(...evaluation.alerts);
       unknownCodes += evaluation.facts.unknownCodes;
     } catch (err) {
