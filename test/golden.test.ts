@@ -13,11 +13,12 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import settlementSchema from '../pipeline/contracts/settlement-event.schema.json' with { type: 'json' };
 import { ALERT_KINDS } from '../pipeline/contracts/alert.js';
-import type { Settlement } from '../pipeline/contracts/settlement.js';
+import type { PersonStatus, Settlement } from '../pipeline/contracts/settlement.js';
 import { createDetectionEngine } from '../pipeline/detectors/engine.js';
 import { createDetectors, DETECTOR_DEFINITIONS, memoryDeps, rulesConfigProblems, type RulesConfig } from '../pipeline/detectors/registry.js';
 import { parseCalendarDate } from '../pipeline/time/event-time.js';
 import {
+  caseCatalogue,
   evaluateGoldenEvents,
   listGoldenCases,
   loadGoldenCatalogue,
@@ -30,6 +31,8 @@ const cases = listGoldenCases().map((c) => ({
   ...c,
   events: readNdjson<Settlement>(c.eventsPath),
   expected: readNdjson<GoldenAlert>(c.alertsPath),
+  persons: c.personsPath ? readNdjson<PersonStatus>(c.personsPath) : [],
+  catalogue: caseCatalogue(c),
 }));
 const kinds = DETECTOR_DEFINITIONS.map((d) => d.kind);
 
@@ -53,7 +56,7 @@ describe('golden cases', () => {
 
   for (const c of cases) {
     it(`${c.kind}/${c.name}`, () => {
-      expect(run(c.events)).toEqual(c.expected);
+      expect(evaluateGoldenEvents(c.events, c.catalogue, {}, c.persons)).toEqual(c.expected);
     });
   }
 });

@@ -5,7 +5,7 @@
  */
 import type { AlertKind } from '../contracts/alert.js';
 import type { Detector, DetectorDefinition, DetectorDeps } from './detector.js';
-import { createPersonStatusStore } from '../state/person-status.js';
+import { createPersonStatusStore, type PersonStatusStore } from '../state/person-status.js';
 import { createTraceCodeStore } from '../state/trace-code-store.js';
 import { rxGenderRestricted } from './rx-gender-restricted.js';
 import { rxAgeRestricted } from './rx-age-restricted.js';
@@ -68,7 +68,7 @@ export function rulesConfigProblems(rules: RulesConfig, definitions = DETECTOR_D
 }
 
 /** Memory-only stores: for the pure engine in tests and tools (the pipeline passes ClickHouse-backed ones). */
-export function memoryDeps(): DetectorDeps {
+export function memoryDeps(): DetectorDeps & { persons: PersonStatusStore } {
   return { persons: createPersonStatusStore(), traceCodes: createTraceCodeStore() };
 }
 

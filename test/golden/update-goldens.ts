@@ -9,9 +9,14 @@
  *   per line, sorted by `alert_id`. Produced by this script, then reviewed line by line against
  *   `../shared/contracts/alerts.md`: the golden is what the contract says, not what the code does.
  *
- * Every case runs every registered detector with its defaults, over `test/golden/catalogue.json`,
- * on a fresh engine: the same as `npm run replay -- --input <case>.events.ndjson
- * --catalogue test/golden/catalogue.json` with `detected_at` removed.
+ * - `<case>.persons.ndjson` (optional): person status lines `{psn_no, death_date}` loaded first.
+ * - `<case>.catalogue.json` (optional): extra catalogue entries for this case, added to
+ *   `test/golden/catalogue.json` (a code may not be defined twice with different content).
+ *
+ * Every case runs every registered detector with its defaults, over the catalogue, on a fresh
+ * engine, events in file order (the stream order: line n has stream sequence n): the same as
+ * `npm run replay -- --input <case>.events.ndjson --persons <case>.persons.ndjson --catalogue …`
+ * with `detected_at` removed.
  *
  *   npx tsx test/golden/update-goldens.ts            # regenerate every .alerts.ndjson
  *   npx tsx test/golden/update-goldens.ts --check    # exit 1 when any is stale
@@ -22,9 +27,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import { createCatalogue, type Catalogue } from '../../pipeline/catalogue/catalogue.js';
 import type { Alert } from '../../pipeline/contracts/alert.js';
-import type { Settlement } from '../../pipeline/contracts/settlement.js';
+import type { PersonStatus, Settlement } from '../../pipeline/contracts/settlement.js';
+import type { CatalogueEntry } from '../../pipeline/catalogue/catalogue-entry.js';
 import { createDetectionEngine } from '../../pipeline/detectors/engine.js';
-import { createDetectors, type RulesConfig } from '../../pipeline/detectors/registry.js';
+import { createDetectors, memoryDeps, type RulesConfig } from '../../pipeline/detectors/registry.js';
 
 export const GOLDEN_ROOT = fileURLToPath(new URL('.', import.meta.url));
 export const GOLDEN_CATALOGUE_PATH = join(GOLDEN_ROOT, 'catalogue.json');
@@ -38,6 +44,10 @@ export interface GoldenCase {
   readonly name: string;
   readonly eventsPath: string;
   readonly alertsPath: string;
+  /** `<case>.persons.ndjson`, when the case has one. */
+  readonly personsPath?: string;
+  /** `<case>.catalogue.json`, when the case adds catalogue entries. */
+  readonly cataloguePath?: string;
 }
 
 /** Every `<kind>/<case>.events.ndjson` under `root`, sorted by kind then case. */
@@ -49,7 +59,16 @@ export function listGoldenCases(root: string = GOLDEN_ROOT): GoldenCase[] {
     for (const file of readdirSync(dir).sort()) {
       const m = /^(.+)\.events\.ndjson$/.exec(file);
       if (!m?.[1]) continue;
-      cases.push({ kind, name: m[1], eventsPath: join(dir, file), alertsPath: join(dir, `${m[1]}.alerts.ndjson`) });
+      const persons = join(dir, `${m[1]}.persons.ndjson`);
+      const extra = join(dir, `${m[1]}.catalogue.json`);
+      cases.push({
+        kind,
+        name: m[1],
+        eventsPath: join(dir, file),
+        alertsPath: join(dir, `${m[1]}.alerts.ndjson`),
+        ...(existsSync(persons) ? { personsPath: persons } : {}),
+        ...(existsSync(extra) ? { cataloguePath: extra } : {}),
+      });
     }
   }
   return cases;
@@ -66,8 +85,26 @@ export function toNdjson(records: readonly unknown[]): string {
   return records.map((r) => `${JSON.stringify(r)}\n`).join('');
 }
 
-export function loadGoldenCatalogue(path: string = GOLDEN_CATALOGUE_PATH): Catalogue {
-  return createCatalogue(JSON.parse(readFileSync(path, 'utf8')), path);
+/** The shared golden catalogue plus the extra entries of the given case files. */
+export function goldenCatalogueEntries(extraPaths: readonly string[] = [], path: string = GOLDEN_CATALOGUE_PATH): CatalogueEntry[] {
+  const byCode = new Map<string, CatalogueEntry>();
+  for (const file of [path, ...extraPaths]) {
+    for (const entry of JSON.parse(readFileSync(file, 'utf8')) as CatalogueEntry[]) {
+      const known = byCode.get(entry.med_list_codg);
+      if (known && JSON.stringify(known) !== JSON.stringify(entry)) throw new Error(`${file}: ${entry.med_list_codg} is already defined differently`);
+      byCode.set(entry.med_list_codg, entry);
+    }
+  }
+  return [...byCode.values()];
+}
+
+export function loadGoldenCatalogue(path: string = GOLDEN_CATALOGUE_PATH, extraPaths: readonly string[] = []): Catalogue {
+  return createCatalogue(goldenCatalogueEntries(extraPaths, path), path);
+}
+
+/** The catalogue a case is evaluated with. */
+export function caseCatalogue(c: GoldenCase, base: string = GOLDEN_CATALOGUE_PATH): Catalogue {
+  return loadGoldenCatalogue(base, c.cataloguePath ? [c.cataloguePath] : []);
 }
 
 /**
@@ -75,8 +112,10 @@ export function loadGoldenCatalogue(path: string = GOLDEN_CATALOGUE_PATH): Catal
  * defaults) with phase `in`, and returns the alerts as JSON would carry them (absent fields
  * dropped), without `detected_at`, sorted by `alert_id`.
  */
-export function evaluateGoldenEvents(events: readonly Settlement[], catalogue: Catalogue, rules: RulesConfig = {}): GoldenAlert[] {
-  const engine = createDetectionEngine(createDetectors(rules), catalogue);
+export function evaluateGoldenEvents(events: readonly Settlement[], catalogue: Catalogue, rules: RulesConfig = {}, persons: readonly PersonStatus[] = []): GoldenAlert[] {
+  const deps = memoryDeps();
+  for (const p of persons) deps.persons.set(p);
+  const engine = createDetectionEngine(createDetectors(rules, deps), catalogue);
   const alerts: GoldenAlert[] = [];
   for (const event of events) {
     for (const alert of engine.evaluate(event, 'in').alerts) {
@@ -102,11 +141,11 @@ function main(argv: readonly string[]): number {
     .option('--catalogue <file>', 'catalogue the goldens are evaluated with', GOLDEN_CATALOGUE_PATH)
     .parse(argv, { from: 'node' });
   const opts = program.opts();
-  const catalogue = loadGoldenCatalogue(resolve(opts.catalogue));
   let stale = 0;
   for (const c of listGoldenCases(resolve(opts.root))) {
     const events = readNdjson<Settlement>(c.eventsPath);
-    const alerts = evaluateGoldenEvents(events, catalogue);
+    const persons = c.personsPath ? readNdjson<PersonStatus>(c.personsPath) : [];
+    const alerts = evaluateGoldenEvents(events, caseCatalogue(c, resolve(opts.catalogue)), {}, persons);
     const text = toNdjson(alerts);
     const current = existsSync(c.alertsPath) ? readFileSync(c.alertsPath, 'utf8') : undefined;
     const state = current === text ? 'unchanged' : current === undefined ? 'new' : 'changed';
