@@ -24,6 +24,10 @@ export interface StreamConfig {
   deadLetterSubject: string;
   /** Stream retaining the live alert feed `yb.alert.>` for late subscribers. @default "YB_ALERTS" */
   alertStream: string;
+  /** Stream of person status (deaths) from the civil registry. @default "YB_PERSONS" */
+  personStream: string;
+  /** Subject person status lines `{psn_no, death_date}` are published on. @default "yb.person.status" */
+  personSubject: string;
 }
 
 export interface ConsumerConfig {
@@ -76,6 +80,8 @@ export const DEFAULT_STREAM: Readonly<StreamConfig> = Object.freeze({
   deadLetterStream: 'YB_DEADLETTER',
   deadLetterSubject: 'yb.dlq.setl',
   alertStream: 'YB_ALERTS',
+  personStream: 'YB_PERSONS',
+  personSubject: 'yb.person.status',
 });
 
 export const DEFAULT_CONSUMER: Readonly<ConsumerConfig> = Object.freeze({
@@ -114,6 +120,8 @@ export function resolveConfig(input: ConfigInput = {}): Readonly<SentinelConfig>
   if (!NAME.test(stream.name)) problems.push(`stream.name: letters, digits, - and _ only (got ${stream.name})`);
   if (!NAME.test(stream.deadLetterStream)) problems.push(`stream.deadLetterStream: letters, digits, - and _ only`);
   if (!NAME.test(stream.alertStream)) problems.push(`stream.alertStream: letters, digits, - and _ only`);
+  if (!NAME.test(stream.personStream)) problems.push(`stream.personStream: letters, digits, - and _ only`);
+  if (!SUBJECT_TOKEN.test(stream.personSubject)) problems.push(`stream.personSubject: dot-separated tokens`);
   if (!SUBJECT_TOKEN.test(stream.subjectPrefix)) problems.push(`stream.subjectPrefix: dot-separated tokens (got ${stream.subjectPrefix})`);
   if (!SUBJECT_TOKEN.test(stream.deadLetterSubject)) problems.push(`stream.deadLetterSubject: dot-separated tokens`);
   positiveInt(problems, 'stream.partitions', stream.partitions);

@@ -20,7 +20,12 @@ import type { DeadLetter } from './sinks/dead-letter.js';
 import { createBatchConsumer, type BatchConsumer } from './stream/batch-consumer.js';
 import { handleDeadLetterBatch } from './stream/dead-letter-writer.js';
 import { handleSettlementBatch, type BatchOutcome } from './stream/settlement-batch.js';
-import { DEAD_LETTER_WRITER, ensureTopology } from './stream/topology.js';
+import { DEAD_LETTER_WRITER, ensureTopology, PERSON_STATUS_WRITER } from './stream/topology.js';
+import { handlePersonStatusBatch } from './stream/person-status-batch.js';
+import { createPersonStatusStore } from './state/person-status.js';
+import { createTraceCodeStore } from './state/trace-code-store.js';
+import { rebuildState, type RebuildReport } from './state/rebuild.js';
+import type { HistorySize } from './state/history.js';
 
 export interface PipelineDeps {
   readonly nc: NatsConnection;
@@ -53,6 +58,13 @@ export interface PipelineStatus {
   readonly deadLettersStored: number;
   /** Latest `setl_time` processed (ISO), the event-time watermark of this worker. */
   readonly lastEventTime: string | undefined;
+  /** Deaths known to `rx.deceased`. */
+  readonly persons: number;
+  /** State held per stateful kind, and trace codes cached in memory. */
+  readonly stateSize: Partial<Record<AlertKind, HistorySize>>;
+  readonly traceCodesCached: number;
+  /** How state was rebuilt from ClickHouse at start. */
+  readonly rebuild: RebuildReport | undefined;
 }
 
 export interface Pipeline {
@@ -64,8 +76,11 @@ export interface Pipeline {
 export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineDeps): Pipeline {
   const log = deps.logger.child({ component: 'pipeline' });
   const clock = deps.clock ?? (() => new Date());
-  const engine = createDetectionEngine(createDetectors(config.rules), deps.catalogue);
+  const persons = createPersonStatusStore();
+  const traceCodes = createTraceCodeStore(deps.clickhouse);
+  const engine = createDetectionEngine(createDetectors(config.rules, { persons, traceCodes }), deps.catalogue);
   const sink = deps.sink ?? createClickHouseSink(deps.clickhouse);
+  let rebuild: RebuildReport | undefined;
   const js = jetstream(deps.nc);
   let state: PipelineState = 'idle';
   const counters = { messages: 0, accepted: 0, batches: 0, retried: 0, sinkFailures: 0, unknownCodes: 0, deadLettersStored: 0 };
@@ -75,6 +90,7 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
   let lastEventTime: string | undefined;
   let worker: BatchConsumer | undefined;
   let deadLetterWriter: BatchConsumer | undefined;
+  let personWriter: BatchConsumer | undefined;
 
   function account(outcome: BatchOutcome): void {
     counters.batches += 1;
@@ -102,7 +118,10 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
       if (state !== 'idle') throw new Error(`pipeline cannot start from state ${state}`);
       const jsm = await jetstreamManager(deps.nc);
       await ensureTopology(jsm, config.stream, config.consumer);
+      rebuild = await rebuildState(engine, deps.clickhouse, persons);
+      log.info({ ...rebuild }, 'state rebuilt from ClickHouse');
       const batchDeps = {
+        traceCodes,
         nc: deps.nc,
         js,
         sink,
@@ -134,6 +153,16 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
         },
         log.child({ component: 'dead-letter-writer' }),
       );
+      personWriter = createBatchConsumer(
+        await js.consumers.get(config.stream.personStream, PERSON_STATUS_WRITER),
+        { batchSize: 1000, batchWaitMs: 20 },
+        async (msgs) => {
+          const r = await handlePersonStatusBatch(msgs, { js, sink, store: persons, deadLetterSubject: config.stream.deadLetterSubject, nakBackoffMs: config.consumer.nakBackoffMs, clock });
+          for (const d of r.rejected) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
+        },
+        log.child({ component: 'person-status' }),
+      );
+      await personWriter.start();
       await worker.start();
       await deadLetterWriter.start();
       state = 'running';
@@ -142,14 +171,23 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
     async stop() {
       if (state !== 'running') return;
       state = 'stopping';
-      await worker?.stop();
-      await deadLetterWriter?.stop();
+      await Promise.all([worker?.stop(), deadLetterWriter?.stop(), personWriter?.stop()]);
       await deps.nc.flush();
       state = 'stopped';
       log.info({ ...counters }, 'pipeline stopped');
     },
     status() {
-      return { state, ...counters, rejected: { ...rejected }, alertsByKind: { ...alertsByKind }, lastEventTime };
+      return {
+        state,
+        ...counters,
+        rejected: { ...rejected },
+        alertsByKind: { ...alertsByKind },
+        lastEventTime,
+        persons: persons.size,
+        stateSize: engine.stateSize(),
+        traceCodesCached: traceCodes.cached(),
+        rebuild,
+      };
     },
   };
 }

@@ -2,7 +2,8 @@
  * Replay: a file of settlements through the real pipeline — NATS JetStream, detectors, ClickHouse —
  * exactly as live traffic (`../shared/contracts/interfaces.md`). Starts from empty state (a fresh
  * data directory) unless given one, waits until every settlement is processed and every dead
- * letter stored, and returns the alerts of phase `in` with a summary.
+ * letter stored, and returns the alerts of phase `in` with a summary. Person status (`--persons`)
+ * goes through its own stream and is stored before the first settlement is published.
  */
 import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import type { Logger } from './logger.js';
 import { startRuntime } from './runtime.js';
 import { waitForConsumer, waitForIdle } from './stream/drain.js';
 import { createSettlementPublisher } from './stream/settlement-publisher.js';
-import { DEAD_LETTER_WRITER } from './stream/topology.js';
+import { DEAD_LETTER_WRITER, PERSON_STATUS_WRITER } from './stream/topology.js';
 import { parseCalendarDate } from './time/event-time.js';
 
 export interface ReplayOptions {
@@ -97,7 +98,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayResult> 
   const base = options.config ?? {};
   // On a shared NATS, a replay gets its own stream and subjects so it starts from empty state.
   const isolated = base.natsUrl
-    ? { stream: { ...base.stream, name: `YB_REPLAY_${runId}`, subjectPrefix: `yb.replay.${runId}.setl`, deadLetterStream: `YB_REPLAY_DLQ_${runId}`, deadLetterSubject: `yb.replay.${runId}.dlq`, alertStream: `YB_REPLAY_ALERTS_${runId}` } }
+    ? { stream: { ...base.stream, name: `YB_REPLAY_${runId}`, subjectPrefix: `yb.replay.${runId}.setl`, deadLetterStream: `YB_REPLAY_DLQ_${runId}`, deadLetterSubject: `yb.replay.${runId}.dlq`, alertStream: `YB_REPLAY_ALERTS_${runId}`, personStream: `YB_REPLAY_PERSONS_${runId}`, personSubject: `yb.replay.${runId}.person` } }
     : {};
   const config = resolveConfig({ ...base, ...isolated, dataDir: options.dataDir ?? freshDir });
   const alerts = new Map<string, Alert>();
@@ -114,6 +115,11 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayResult> 
   try {
     const js = jetstream(runtime.nc);
     const jsm = await jetstreamManager(runtime.nc);
+    // Person status first: every death is stored before the first settlement is checked.
+    if (persons.length) {
+      await Promise.all(persons.map((p) => js.publish(config.stream.personSubject, JSON.stringify(p))));
+      await waitForIdle(jsm, config.stream.personStream, PERSON_STATUS_WRITER);
+    }
     const publisher = createSettlementPublisher(js, config.stream);
     const rl = createInterface({ input: createReadStream(options.input, 'utf8'), crlfDelay: Infinity });
     for await (const raw of rl) {
@@ -153,6 +159,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayResult> 
       await jsm.streams.delete(config.stream.name).catch(() => undefined);
       await jsm.streams.delete(config.stream.deadLetterStream).catch(() => undefined);
       await jsm.streams.delete(config.stream.alertStream).catch(() => undefined);
+      await jsm.streams.delete(config.stream.personStream).catch(() => undefined);
     }
     return { alerts: sorted, summary };
   } finally {

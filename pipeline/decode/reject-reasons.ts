@@ -20,6 +20,7 @@ export const REJECT_REASONS = {
   birth_after_settlement: '出生日期晚于结算时间',
   invalid_refund: '退费结算的原结算ID无效',
   processing_failed: '多次处理失败，已转入死信',
+  invalid_person_status: '人员状态消息无效（需要 psn_no 与真实的 death_date）',
 } as const;
 export type RejectReason = keyof typeof REJECT_REASONS;
 

@@ -7,20 +7,30 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { SinkUnavailableError } from '../errors.js';
 import type { DeadLetter } from './dead-letter.js';
-import type { AlertRow, ItemRow, SettlementRow } from './rows.js';
+import type { AlertRow, ItemRow, PersonStatusRow, SettlementRow } from './rows.js';
+import type { TraceCodeRow } from '../state/trace-code-store.js';
 
 export interface SinkBatch {
   settlements?: readonly SettlementRow[];
   items?: readonly ItemRow[];
   alerts?: readonly AlertRow[];
   deadLetters?: readonly DeadLetter[];
+  traceCodes?: readonly TraceCodeRow[];
+  persons?: readonly PersonStatusRow[];
 }
 
 export interface ClickHouseSink {
   write(batch: SinkBatch): Promise<void>;
 }
 
-export const TABLES = { settlements: 'settlements', items: 'settlement_items', alerts: 'alerts', deadLetters: 'dead_letters' } as const;
+export const TABLES = {
+  settlements: 'settlements',
+  items: 'settlement_items',
+  alerts: 'alerts',
+  deadLetters: 'dead_letters',
+  traceCodes: 'trace_codes',
+  persons: 'person_status',
+} as const;
 
 export function createClickHouseSink(client: ClickHouseClient): ClickHouseSink {
   async function insert(table: string, values: readonly object[] | undefined): Promise<void> {
@@ -39,6 +49,8 @@ export function createClickHouseSink(client: ClickHouseClient): ClickHouseSink {
         insert(TABLES.items, batch.items),
         insert(TABLES.alerts, batch.alerts),
         insert(TABLES.deadLetters, batch.deadLetters),
+        insert(TABLES.traceCodes, batch.traceCodes),
+        insert(TABLES.persons, batch.persons),
       ]);
     },
   };

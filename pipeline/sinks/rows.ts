@@ -3,7 +3,7 @@
  * Absent optional strings become `''`; times are inserted as ISO text or epoch milliseconds.
  */
 import type { Alert } from '../contracts/alert.js';
-import type { Settlement } from '../contracts/settlement.js';
+import type { Settlement, SettlementItem } from '../contracts/settlement.js';
 import type { DeadLetter } from './dead-letter.js';
 
 export interface SettlementRow {
@@ -137,6 +137,54 @@ export function alertFromRow(row: Record<string, unknown>): Alert {
   return alert;
 }
 
-export function deadLetterRow(d: DeadLetter): DeadLetter {
-  return d;
+export interface PersonStatusRow {
+  psn_no: string;
+  death_date: string;
+  received_at: number;
+}
+
+/** A settlement as rebuilt from ClickHouse rows (`settlements` + its `settlement_items`). */
+export interface StoredSettlementRow extends Omit<SettlementRow, 'medfee_sumamt' | 'fund_pay_sumamt' | 'psn_cash_pay' | 'stream_seq'> {
+  medfee_sumamt: number | string;
+  fund_pay_sumamt: number | string;
+  psn_cash_pay: number | string;
+  stream_seq: number | string;
+  items: Array<[string, string, string, number, number | string, number | string, number | null, string, string[]]>;
+}
+
+/** The settlement a stored row describes: enough for every detector's history. */
+export function settlementFromStored(r: StoredSettlementRow): { settlement: Settlement; seq: number } {
+  const s: Settlement = {
+    setl_id: r.setl_id,
+    mdtrt_id: r.mdtrt_id,
+    psn_no: r.psn_no,
+    brdy: r.brdy,
+    admdvs: r.admdvs,
+    fixmedins_code: r.fixmedins_code,
+    med_type: r.med_type,
+    setl_time: isoFromClickHouse(r.setl_time, '+08:00'),
+    medfee_sumamt: Number(r.medfee_sumamt),
+    fund_pay_sumamt: Number(r.fund_pay_sumamt),
+    psn_cash_pay: Number(r.psn_cash_pay),
+    diag: r.diag_codes.map((diag_code) => ({ diag_code })),
+    items: r.items.map(([feedetl_sn, med_list_codg, list_type, cnt, pric, fee, prd_days, bilg_dr_codg, codes]) => ({
+      feedetl_sn,
+      med_list_codg,
+      ...(list_type ? { list_type: list_type as SettlementItem['list_type'] } : {}),
+      cnt: Number(cnt),
+      pric: Number(pric),
+      det_item_fee_sumamt: Number(fee),
+      ...(prd_days !== null ? { prd_days: Number(prd_days) } : {}),
+      ...(bilg_dr_codg ? { bilg_dr_codg } : {}),
+      ...(codes.length ? { drug_trac_codg: codes } : {}),
+    })),
+  };
+  if (r.setl_type === 'refund') s.setl_type = 'refund';
+  if (r.orig_setl_id) s.orig_setl_id = r.orig_setl_id;
+  if (r.gend) s.gend = r.gend as Settlement['gend'];
+  if (r.insutype) s.insutype = r.insutype;
+  if (r.fixmedins_type) s.fixmedins_type = r.fixmedins_type as Settlement['fixmedins_type'];
+  if (r.begntime) s.begntime = isoFromClickHouse(r.begntime, '+08:00');
+  if (r.endtime) s.endtime = isoFromClickHouse(r.endtime, '+08:00');
+  return { settlement: s, seq: Number(r.stream_seq) };
 }

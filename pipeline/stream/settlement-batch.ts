@@ -15,12 +15,15 @@ import { publishAlerts } from '../sinks/alert-feed.js';
 import type { ClickHouseSink } from '../sinks/clickhouse-sink.js';
 import { deadLetterOf, publishDeadLetters, type DeadLetter } from '../sinks/dead-letter.js';
 import { alertRow, itemRows, settlementRow, type ItemRow, type SettlementRow } from '../sinks/rows.js';
+import type { TraceCodeStore } from '../state/trace-code-store.js';
 
 export interface BatchDeps {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly sink: ClickHouseSink;
   readonly engine: DetectionEngine;
+  /** The shared trace-code store: rows the batch's records queued are written with the batch. */
+  readonly traceCodes?: TraceCodeStore;
   readonly deadLetterSubject: string;
   readonly maxDeliver: number;
   readonly nakBackoffMs: readonly number[];
@@ -97,10 +100,14 @@ export async function handleSettlementBatch(msgs: readonly JsMsg[], deps: BatchD
     done.push(m);
   }
 
+  const traceCodes = deps.traceCodes?.takePending() ?? [];
   try {
-    await deps.sink.write({ settlements, items, alerts: alerts.map(alertRow) });
+    await deps.sink.write({ settlements, items, alerts: alerts.map(alertRow), traceCodes });
     await publishDeadLetters(deps.js, deps.deadLetterSubject, deadLetters);
   } catch (err) {
+    // Detector state already holds the batch (the ordering rule keeps redelivered checks exact);
+    // the trace-code rows must still reach the store, so they go back in the queue.
+    deps.traceCodes?.restorePending(traceCodes);
     return failBatch(msgs, deps, err as Error, now);
   }
   publishAlerts(deps.nc, alerts);

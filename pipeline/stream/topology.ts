@@ -9,6 +9,8 @@ import type { ConsumerConfig, StreamConfig } from '../config.js';
 
 /** Durable consumer that copies dead letters into ClickHouse. */
 export const DEAD_LETTER_WRITER = 'yb-deadletter-writer';
+/** Durable consumer that stores person status (deaths). */
+export const PERSON_STATUS_WRITER = 'yb-person-status';
 
 async function upsertStream(jsm: JetStreamManager, cfg: Partial<JsStreamConfig> & { name: string; subjects: string[] }): Promise<void> {
   try {
@@ -48,6 +50,20 @@ export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig
     max_age: nanos(7 * 86_400_000),
   }).catch((e: Error) => {
     if (!/overlap/i.test(e.message)) throw e;
+  });
+  await upsertStream(jsm, {
+    name: stream.personStream,
+    subjects: [stream.personSubject],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(stream.maxAgeMs),
+  });
+  await upsertConsumer(jsm, stream.personStream, {
+    durable_name: PERSON_STATUS_WRITER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(consumer.ackWaitMs),
+    max_ack_pending: consumer.maxAckPending,
   });
   const detector = {
     durable_name: consumer.durable,
