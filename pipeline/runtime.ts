@@ -44,15 +44,18 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
   const log = options.logger.child({ component: 'runtime' });
   const catalogue = loadCatalogue(config.cataloguePath);
   const closers: Array<() => Promise<unknown>> = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log.warn({ err }, 'error while closing');
+  let closing: Promise<void> | undefined;
+  /** Closes in reverse order of opening; idempotent. */
+  const closeAll = (): Promise<void> =>
+    (closing ??= (async () => {
+      for (const close of [...closers].reverse()) {
+        try {
+          await close();
+        } catch (err) {
+          log.warn({ err }, 'error while closing');
+        }
       }
-    }
-  };
+    })());
   try {
     let embeddedNats: EmbeddedNats | undefined;
     let natsUrl = config.natsUrl;

@@ -50,8 +50,32 @@ interface Figures {
   date: string;
 }
 
-function table(f: Figures): string {
+interface Baseline {
+  label: string;
+  date: string;
+  settlements: number;
+  endToEndPerSecond: number;
+  rawPublishPerSecond: number;
+  rawConsumePerSecond: number;
+}
+
+/** The figure this build is compared with (`scripts/bench/baseline.json`, committed by hand when a milestone lands). */
+function readBaseline(): Baseline | undefined {
+  try {
+    return JSON.parse(readFileSync(fileURLToPath(new URL('./bench/baseline.json', import.meta.url)), 'utf8')) as Baseline;
+  } catch {
+    return undefined;
+  }
+}
+
+function table(f: Figures, baseline: Baseline | undefined): string {
   const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+  const vsBaseline = baseline
+    ? [
+        `| previous end to end: ${baseline.label}, ${baseline.date}, ${n(baseline.settlements)} settlements (raw publish then ${n(baseline.rawPublishPerSecond)}/s) | ${n(baseline.endToEndPerSecond)} settlements/s |`,
+        `| change against the previous figure | ${(((f.endToEndPerSecond - baseline.endToEndPerSecond) / baseline.endToEndPerSecond) * 100).toFixed(1)} % |`,
+      ]
+    : [];
   return [
     `Measured ${f.date} on ${f.machine}, ${n(f.settlements)} simulated settlements (${n(f.bytesPerSettlement)} bytes each on average):`,
     '',
@@ -61,6 +85,7 @@ function table(f: Figures): string {
     `| raw JetStream consume (fetch + JSON.parse + ack) | ${n(f.rawConsumePerSecond)} msgs/s |`,
     `| pipeline: publish while consuming | ${n(f.pipelinePublishPerSecond)} settlements/s |`,
     `| **pipeline end to end** (publish → validate → detect → ClickHouse → ack) | **${n(f.endToEndPerSecond)} settlements/s** |`,
+    ...vsBaseline,
     `| alerts raised | ${n(f.alerts)} |`,
     `| peak RSS, pipeline process (Node + chDB) | ${n(f.peakRssMiB)} MiB |`,
     `| peak RSS, nats-server | ${f.natsPeakRssMiB === undefined ? 'n/a' : `${n(f.natsPeakRssMiB)} MiB`} |`,
@@ -122,7 +147,7 @@ async function main(): Promise<void> {
         machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
         date: new Date().toISOString().slice(0, 10),
       };
-      const text = table(figures);
+      const text = table(figures, readBaseline());
       process.stdout.write(`\n${text}\n\n`);
       if (opts.writeReadme) {
         const readme = fileURLToPath(new URL('../README.md', import.meta.url));
