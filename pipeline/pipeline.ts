@@ -20,7 +20,7 @@ import type { DeadLetter } from './sinks/dead-letter.js';
 import { createBatchConsumer, type BatchConsumer } from './stream/batch-consumer.js';
 import { handleDeadLetterBatch } from './stream/dead-letter-writer.js';
 import { handleSettlementBatch, type BatchOutcome } from './stream/settlement-batch.js';
-import { DEAD_LETTER_WRITER, ensureTopology, PERSON_STATUS_WRITER } from './stream/topology.js';
+import { DEAD_LETTER_WRITER, ensureTopology, PERSON_STATUS_WRITER, resumeInStreamOrder } from './stream/topology.js';
 import { handlePersonStatusBatch } from './stream/person-status-batch.js';
 import { createPersonStatusStore } from './state/person-status.js';
 import { createTraceCodeStore } from './state/trace-code-store.js';
@@ -120,6 +120,8 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
       await ensureTopology(jsm, config.stream, config.consumer);
       rebuild = await rebuildState(engine, deps.clickhouse, persons);
       log.info({ ...rebuild }, 'state rebuilt from ClickHouse');
+      const resumed = await resumeInStreamOrder(jsm, config.stream, config.consumer);
+      if (resumed) log.info(resumed, 'messages left unacked by a previous worker: resuming in stream order from the ack floor');
       const batchDeps = {
         traceCodes,
         nc: deps.nc,

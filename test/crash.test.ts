@@ -44,7 +44,8 @@ beforeAll(async () => {
 afterAll(async () => {
   worker?.kill('SIGKILL');
   await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  if (!process.env.YB_KEEP_CRASH_DIR) rmSync(dir, { recursive: true, force: true });
+  else console.log(`crash test files kept in ${dir}`);
 });
 
 const strip = (alerts: Alert[]): Omit<Alert, 'detected_at'>[] =>

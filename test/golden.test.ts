@@ -25,6 +25,11 @@ import {
   readNdjson,
   type GoldenAlert,
 } from './golden/update-goldens.js';
+import { createCatalogue } from '../pipeline/catalogue/catalogue.js';
+import type { Alert } from '../pipeline/contracts/alert.js';
+import { localIsoTime } from '../pipeline/state/person-history.js';
+import { DAY_MS } from '../pipeline/time/event-time.js';
+import { goldenCatalogueEntries } from './golden/update-goldens.js';
 
 const catalogue = loadGoldenCatalogue();
 const cases = listGoldenCases().map((c) => ({
@@ -118,10 +123,16 @@ describe('golden inputs', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  /**
+   * Cases stay small enough to review line by line: 3–8 settlements. Exception: a count threshold
+   * can only be shown with that many settlements (`rx.frequent_visits`: the 13th visit in 30 days).
+   */
+  const MAX_EVENTS: Partial<Record<string, number>> = { 'rx.frequent_visits': 16 };
+
   for (const c of cases) {
-    it(`${c.kind}/${c.name}: 3–8 settlements, valid and internally consistent`, () => {
+    it(`${c.kind}/${c.name}: 3–${MAX_EVENTS[c.kind] ?? 8} settlements, valid and internally consistent`, () => {
       expect(c.events.length).toBeGreaterThanOrEqual(3);
-      expect(c.events.length).toBeLessThanOrEqual(8);
+      expect(c.events.length).toBeLessThanOrEqual(MAX_EVENTS[c.kind] ?? 8);
       const earlier = new Set<string>();
       for (const e of c.events) {
         expect(validate(e), `${e.setl_id}: ${ajv.errorsText(validate.errors)}`).toBe(true);
@@ -231,6 +242,211 @@ describe('detector definitions', () => {
         expect(source, `${def.kind}.${option}`).toMatch(documented);
       }
       expect(def.create(def.defaults, memoryDeps()).kind).toBe(def.kind);
+    });
+  }
+});
+
+describe('history kinds (rx.test_frequency, rx.deceased, rx.inpatient_overlap, rx.readmission, rx.frequent_visits)', () => {
+  const at = (s: Settlement, setlId: string, time: string, over: Partial<Settlement> = {}): Settlement => ({
+    ...s,
+    setl_id: setlId,
+    mdtrt_id: `MDT-${setlId}`,
+    setl_time: `${time}+08:00`,
+    ...over,
+  });
+  const refundOf = (s: Settlement, setlId: string, time: string): Settlement => ({ ...s, setl_id: setlId, setl_type: 'refund', orig_setl_id: s.setl_id, setl_time: `${time}+08:00` });
+  const ofKind = (alerts: readonly { kind: string; setl_id: string }[], kind: string) => alerts.filter((a) => a.kind === kind).map((a) => a.setl_id);
+  const myKinds: readonly string[] = ['rx.test_frequency', 'rx.deceased', 'rx.inpatient_overlap', 'rx.readmission', 'rx.frequent_visits'];
+  /** These kinds alone, so that no other kind's lookback hides a short one. */
+  const mine = DETECTOR_DEFINITIONS.filter((d) => myKinds.includes(d.kind));
+
+  /** A seeded stream: 40 persons, visits, pharmacy purchases, HbA1c tests, stays and refunds, arriving up to 6 days late. */
+  function syntheticStream(n: number, seed: number): Settlement[] {
+    let x = seed;
+    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const visit = golden('GLD-FRQ-01-MISS');
+    const pharmacy = golden('GLD-OVL-04-HIT');
+    const test = golden('GLD-TFQ-01-MISS');
+    const stay = golden('GLD-OVL-01-MISS');
+    const minute = 60_000;
+    const out: Settlement[] = [];
+    let clock = Date.parse('2026-01-01T08:00:00+08:00');
+    for (let i = 0; i < n; i++) {
+      clock += Math.floor(rand() * 6 * 60) * minute; // 3 hours apart on average
+      const t = clock - Math.floor(rand() * 6 * 24 * 60) * minute; // up to 6 days late
+      const psn_no = `SYN-PSN-${Math.floor(rand() * 40)}`;
+      const fixmedins_code = rand() < 0.5 ? 'H1' : 'H2';
+      const setl_id = `SYN-${i}`;
+      const mdtrt_id = `MDT-${setl_id}`;
+      const r = rand();
+      const recent = out[out.length - 1 - Math.floor(rand() * Math.min(out.length, 30))];
+      if (r < 0.06 && recent && recent.setl_type !== 'refund') {
+        out.push({ ...recent, setl_id, setl_type: 'refund', orig_setl_id: recent.setl_id, setl_time: localIsoTime(clock) });
+      } else if (r < 0.2) {
+        const begMs = t - (1 + Math.floor(rand() * 20)) * DAY_MS + Math.floor(rand() * 600) * minute;
+        const diag = [{ diag_code: rand() < 0.5 ? 'E11.900' : 'I63.900' }];
+        out.push({ ...stay, setl_id, mdtrt_id, psn_no, fixmedins_code, diag, begntime: localIsoTime(begMs), endtime: localIsoTime(t), setl_time: localIsoTime(t) });
+      } else if (r < 0.35) {
+        out.push({ ...test, setl_id, mdtrt_id, psn_no, fixmedins_code, setl_time: localIsoTime(t) });
+      } else if (r < 0.5) {
+        out.push({ ...pharmacy, setl_id, mdtrt_id, psn_no, setl_time: localIsoTime(t) });
+      } else {
+        out.push({ ...visit, setl_id, mdtrt_id, psn_no, fixmedins_code, setl_time: localIsoTime(t) });
+      }
+    }
+    return out;
+  }
+
+  it('rx.frequent_visits: minVisits and windowDays are options; a refund is not a visit and removes its original', () => {
+    const v = golden('GLD-FRQ-01-MISS');
+    const v1 = at(v, 'U-FRQ-1', '2026-10-01T09:00:00');
+    const events = [
+      v1,
+      at(v, 'U-FRQ-2', '2026-10-02T09:00:00'),
+      refundOf(v1, 'U-FRQ-R1', '2026-10-02T10:00:00'),
+      at(v, 'U-FRQ-3', '2026-10-03T09:00:00'), // v2 + v3: 2 visits, v1 refunded
+      at(v, 'U-FRQ-4', '2026-10-04T09:00:00'), // 3 visits
+    ];
+    expect(ofKind(run(events, { 'rx.frequent_visits': { minVisits: 3 } }), 'rx.frequent_visits')).toEqual(['U-FRQ-4']);
+    expect(ofKind(run(events, { 'rx.frequent_visits': { minVisits: 3, windowDays: 1 } }), 'rx.frequent_visits')).toEqual([]);
+    expect(ofKind(run(events), 'rx.frequent_visits')).toEqual([]);
+  });
+
+  it('rx.readmission: windowDays 16 makes the stay admitted exactly 15 days after a discharge a readmission', () => {
+    const events = [golden('GLD-RDM-11-MISS'), golden('GLD-RDM-12-MISS')];
+    expect(ofKind(run(events), 'rx.readmission')).toEqual([]);
+    expect(ofKind(run(events, { 'rx.readmission': { windowDays: 16 } }), 'rx.readmission')).toEqual(['GLD-RDM-12-MISS']);
+  });
+
+  it('rx.readmission: two settlements of one stay (the same mdtrt_id, 中途结算) are not a readmission', () => {
+    const first = golden('GLD-RDM-11-MISS'); // 2026-10-01 09:00 → 2026-10-10 09:00
+    const times = { begntime: '2026-10-10T09:00:00+08:00', endtime: '2026-10-20T09:00:00+08:00', setl_time: '2026-10-20T09:00:00+08:00' };
+    const sameStay = { ...first, ...times, setl_id: 'U-RDM-1' };
+    const newStay = { ...sameStay, setl_id: 'U-RDM-2', mdtrt_id: 'MDT-U-RDM-2' };
+    expect(ofKind(run([first, sameStay]), 'rx.readmission')).toEqual([]);
+    expect(ofKind(run([first, newStay]), 'rx.readmission')).toEqual(['U-RDM-2']);
+  });
+
+  it('rx.inpatient_overlap: a stay is checked over its last maxStayDays days, whichever side arrives second', () => {
+    const stay = golden('GLD-OVL-01-MISS'); // 2026-11-01 10:00 → 2026-11-10 09:00 at H32010200011
+    const visit = at(golden('GLD-OVL-02-HIT'), 'U-OVL-1', '2026-11-03T09:00:00');
+    const rules = { 'rx.inpatient_overlap': { maxStayDays: 5 } };
+    expect(ofKind(run([stay, visit]), 'rx.inpatient_overlap')).toEqual(['U-OVL-1']);
+    expect(ofKind(run([visit, stay]), 'rx.inpatient_overlap')).toEqual(['GLD-OVL-01-MISS']);
+    expect(ofKind(run([stay, visit], rules), 'rx.inpatient_overlap')).toEqual([]);
+    expect(ofKind(run([visit, stay], rules), 'rx.inpatient_overlap')).toEqual([]);
+    const late = at(visit, 'U-OVL-2', '2026-11-06T09:00:00');
+    expect(ofKind(run([late, stay], rules), 'rx.inpatient_overlap')).toEqual(['GLD-OVL-01-MISS']);
+  });
+
+  it('rx.test_frequency: a catalogue interval longer than maxIntervalDays is applied as maxIntervalDays', () => {
+    const long = { med_list_codg: '002503020099999', name: '测试用长间隔检验', list_type: '201' as const, min_interval_days: 60 };
+    const withLong = createCatalogue([...goldenCatalogueEntries(), long]);
+    const bill = golden('GLD-TFQ-01-MISS');
+    const item = { feedetl_sn: '1', med_list_codg: long.med_list_codg, list_type: '201' as const, cnt: 1, pric: 60, det_item_fee_sumamt: 60 };
+    const first = at(bill, 'U-TFQ-1', '2026-11-01T09:00:00', { items: [item], medfee_sumamt: 60, fund_pay_sumamt: 42, psn_cash_pay: 18 });
+    const after20 = at(first, 'U-TFQ-2', '2026-11-21T09:00:00');
+    const after40 = at(first, 'U-TFQ-3', '2026-12-11T09:00:00');
+    const [capped] = evaluateGoldenEvents([first, after20], withLong).filter((a) => a.kind === 'rx.test_frequency');
+    expect(capped).toMatchObject({ setl_id: 'U-TFQ-2', evidence: { min_interval_days: 60, applied_interval_days: 30, interval_days: 20 } });
+    expect(evaluateGoldenEvents([first, after40], withLong).filter((a) => a.kind === 'rx.test_frequency')).toEqual([]);
+    const wide = { 'rx.test_frequency': { maxIntervalDays: 60 } };
+    const [full] = evaluateGoldenEvents([first, after40], withLong, wide).filter((a) => a.kind === 'rx.test_frequency');
+    expect(full?.evidence).toMatchObject({ min_interval_days: 60, interval_days: 40 });
+    expect(full?.evidence).not.toHaveProperty('applied_interval_days');
+  });
+
+  it('a settlement delivered twice is recorded once and never pairs with itself', () => {
+    const engine = createDetectionEngine(createDetectors(), catalogue);
+    const bill = golden('GLD-TFQ-01-MISS');
+    expect(engine.evaluate(bill, 'in').alerts).toEqual([]);
+    const before = engine.stateSize();
+    expect(engine.evaluate(bill, 'in').alerts).toEqual([]);
+    engine.rebuild(bill, 1);
+    expect(engine.stateSize()).toEqual(before);
+    expect(before['rx.test_frequency']).toEqual({ keys: 1, entries: 1 });
+    expect(before['rx.frequent_visits']).toEqual({ keys: 1, entries: 1 });
+  });
+
+  it('drafts (phase pre) see the history and change none of it', () => {
+    const deps = memoryDeps();
+    deps.persons.set({ psn_no: golden('GLD-DEC-02-HIT').psn_no, death_date: '2026-11-10' });
+    const engine = createDetectionEngine(createDetectors({}, deps), catalogue);
+    engine.evaluate(golden('GLD-OVL-01-MISS'), 'in');
+    const state = engine.stateSize();
+    const draft = golden('GLD-OVL-02-HIT');
+    for (let i = 0; i < 2; i++) {
+      const alerts = engine.evaluate(draft, 'pre').alerts;
+      expect(alerts.map((a) => [a.kind, a.phase])).toEqual([['rx.inpatient_overlap', 'pre']]);
+    }
+    expect(engine.stateSize()).toEqual(state);
+    const dead = engine.evaluate(golden('GLD-DEC-02-HIT'), 'pre').alerts;
+    expect(dead.map((a) => [a.kind, a.severity])).toEqual([['rx.deceased', 'high']]);
+  });
+
+  it('one shared person history per deps: rx.inpatient_overlap reports visits and stays, the others their part', () => {
+    const engine = createDetectionEngine(createDetectors(), catalogue);
+    for (const id of ['GLD-OVL-01-MISS', 'GLD-OVL-02-HIT', 'GLD-OVL-03-MISS']) engine.evaluate(golden(id), 'in');
+    const size = engine.stateSize();
+    expect(size['rx.frequent_visits']).toEqual({ keys: 1, entries: 2 });
+    expect(size['rx.readmission']).toEqual({ keys: 1, entries: 1 });
+    expect(size['rx.inpatient_overlap']).toEqual({ keys: 2, entries: 3 });
+  });
+
+  it('out-of-order arrival within the allowed lateness: eviction never changes a result and keeps state bounded', () => {
+    const events = syntheticStream(3000, 20261124);
+    const plain = createDetectionEngine(createDetectors({}, memoryDeps(), mine), catalogue); // 3000 < 5000 records: never evicts
+    const detectors = createDetectors({}, memoryDeps(), mine);
+    const evicting = createDetectionEngine(detectors, catalogue);
+    const strip = (alerts: readonly Alert[]) => alerts.filter((a) => myKinds.includes(a.kind)).map(({ detected_at: _d, ...rest }) => rest);
+    const a: unknown[] = [];
+    const b: unknown[] = [];
+    for (const e of events) {
+      a.push(...strip(plain.evaluate(e, 'in').alerts));
+      b.push(...strip(evicting.evaluate(e, 'in').alerts));
+      for (const d of detectors) d.evict?.(evicting.watermarkMs());
+    }
+    expect(b).toEqual(a);
+    const kindsFound = new Set((a as Alert[]).map((x) => x.kind));
+    for (const kind of ['rx.test_frequency', 'rx.inpatient_overlap', 'rx.readmission', 'rx.frequent_visits']) expect(kindsFound, kind).toContain(kind);
+
+    // Bounded: what is kept is what lies within the lookback (plus one eviction step).
+    const watermark = evicting.watermarkMs();
+    const lookback = (kind: string) => detectors.find((d) => d.kind === kind)!.lookbackMs!;
+    const visits = events.filter((e) => e.setl_type !== 'refund' && e.med_type !== '21');
+    const keptVisits = visits.filter((e) => Date.parse(e.setl_time) >= watermark - lookback('rx.inpatient_overlap') - DAY_MS).length;
+    expect(evicting.stateSize()['rx.frequent_visits']!.entries).toBeLessThanOrEqual(keptVisits);
+    expect(evicting.stateSize()['rx.frequent_visits']!.entries).toBeLessThan(plain.stateSize()['rx.frequent_visits']!.entries / 2);
+    expect(evicting.stateSize()['rx.test_frequency']!.entries).toBeLessThan(plain.stateSize()['rx.test_frequency']!.entries / 4);
+  });
+
+  // Each kind alone, so that no other kind's longer lookback hides a short one; windows as tight as
+  // the stream allows (stays of at most 21 days), so that a lookback a day short would show. The
+  // lateness stays at its default of 7 days (the stream is up to 6 days late).
+  const tight: RulesConfig = {
+    'rx.test_frequency': { maxIntervalDays: 15 },
+    'rx.inpatient_overlap': { maxStayDays: 21 },
+    'rx.readmission': { maxStayDays: 21 },
+    'rx.frequent_visits': { minVisits: 4 },
+  };
+  for (const kind of ['rx.test_frequency', 'rx.inpatient_overlap', 'rx.readmission', 'rx.frequent_visits']) {
+    it(`${kind}: state rebuilt from the lookback window gives the same alerts as an uninterrupted run`, () => {
+      const only = mine.filter((d) => d.kind === kind);
+      const events = syntheticStream(3000, 7);
+      const live = createDetectionEngine(createDetectors(tight, memoryDeps(), only), catalogue);
+      const expected = events.map((e) => live.evaluate(e, 'in').alerts.map((a) => a.alert_id));
+      expect(expected.flat().length).toBeGreaterThan(20);
+      for (const split of [500, 1000, 1500, 2000, 2500]) {
+        // As `pipeline/state/rebuild.ts` does: settlements within the lookback of the latest event time, in stream order.
+        const restarted = createDetectionEngine(createDetectors(tight, memoryDeps(), only), catalogue);
+        const before = events.slice(0, split);
+        const latest = Math.max(...before.map((e) => Date.parse(e.setl_time)));
+        before.forEach((e, i) => {
+          if (Date.parse(e.setl_time) >= latest - restarted.lookbackMs) restarted.rebuild(e, i + 1);
+        });
+        const actual = events.slice(split).map((e, i) => restarted.evaluate(e, 'in', { seq: split + i + 1 }).alerts.map((a) => a.alert_id));
+        expect(actual, `restart after ${split}`).toEqual(expected.slice(split));
+      }
     });
   }
 });

@@ -31,12 +31,14 @@ import type { Severity } from '../contracts/alert.js';
 import type { CatalogueEntry } from '../catalogue/catalogue-entry.js';
 import { drugGroup } from '../catalogue/catalogue-entry.js';
 import { visibleAt, type HistoryEntry, type HistorySize } from '../state/history.js';
-import { DAY_MS, localDate, localDayNumber } from '../time/event-time.js';
+import { ALLOWED_LATENESS_MS, DAY_MS, localDate, localDayNumber } from '../time/event-time.js';
 import type { ItemFacts } from './settlement-facts.js';
 import { defineDetector, yuan, type Finding } from './detector.js';
 
-/** How late (event time behind the watermark) a settlement may arrive and still be checked exactly. */
-export const ALLOWED_LATENESS_MS = 7 * DAY_MS;
+/**
+ * How far behind the event-time watermark a settlement may arrive and still be checked exactly
+ * (the pipeline's allowed lateness; shared with `reflow.pharmacy_hopping`).
+ */
 /** Purchases of a chain listed in a finding's evidence (the most recent ones). */
 const LISTED_PURCHASES = 20;
 
@@ -63,7 +65,7 @@ interface Purchase extends HistoryEntry {
 }
 
 /** A drug line with days of supply: what stockpile counts. */
-export function isSupplyPurchase(f: ItemFacts): boolean {
+function isSupplyPurchase(f: ItemFacts): boolean {
   return (f.listType === '101' || f.listType === '102') && (f.item.prd_days ?? 0) > 0;
 }
 

@@ -32,7 +32,7 @@
 import type { Severity } from '../contracts/alert.js';
 import { visibleAt, type HistoryEntry } from '../state/history.js';
 import type { TraceCodeUse } from '../state/trace-code-store.js';
-import { epochMs, localDate } from '../time/event-time.js';
+import { epochMs, localDate, localIsoTime } from '../time/event-time.js';
 import { defineDetector, yuan, type Finding } from './detector.js';
 
 /** Reused codes listed in one finding's evidence (the count is always complete). */
@@ -44,6 +44,11 @@ export interface TraceCodeReuseOptions {
   /** @default "high" — a package claimed twice is the signature of drug reflow (contract). */
   severity: Severity;
 }
+
+/**
+ * ISO 8601 at the platform's local offset, to the second: the same text whether the use was recorded
+ * here or read back from ClickHouse (which adds milliseconds).
+ */
 
 /** The store's use as a history entry, so the one visibility rule of `history.ts` applies. */
 function asEntry(u: TraceCodeUse): HistoryEntry {
@@ -120,7 +125,7 @@ export const reflowTraceCodeReuse = defineDetector<TraceCodeReuseOptions>({
                   setl_id: u.setlId,
                   feedetl_sn: u.feedetlSn,
                   fixmedins_code: u.fixmedinsCode,
-                  setl_time: u.setlTime,
+                  setl_time: localIsoTime(epochMs(u.setlTime)),
                   same_person: u.psnNo === settlement.psn_no,
                 })),
                 ...(r.sameSettlementLine === undefined ? {} : { same_settlement_line: r.sameSettlementLine }),
@@ -161,7 +166,7 @@ export const reflowTraceCodeReuse = defineDetector<TraceCodeReuseOptions>({
 /** One sentence: the first reused code, where and when it was settled before, the limit. */
 function messageOf(name: string, reuses: readonly Reuse[], reusedCodes: number, eventMs: number, feedetlSn: string): string {
   const r = reuses[0]!;
-  const codes = reusedCodes > 1 ? `追溯码 ${r.code} 等 ${reusedCodes} 个追溯码` : `追溯码 ${r.code}`;
+  const codes = reusedCodes > 1 ? `追溯码 ${r.code} 等 ${reusedCodes} 个追溯码 ` : `追溯码 ${r.code} `;
   const limit = '而每个追溯码只能结算一次，疑似药品回流。';
   const u = r.earlier[0];
   if (u === undefined) {

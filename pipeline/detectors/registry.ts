@@ -16,8 +16,18 @@ import { rxSettingRestricted } from './rx-setting-restricted.js';
 import { rxHighAmount } from './rx-high-amount.js';
 import { priceAboveCeiling } from './price-above-ceiling.js';
 // imports: history kinds
+import { rxTestFrequency } from './rx-test-frequency.js';
+import { rxDeceased } from './rx-deceased.js';
+import { rxInpatientOverlap } from './rx-inpatient-overlap.js';
+import { rxReadmission } from './rx-readmission.js';
+import { rxFrequentVisits } from './rx-frequent-visits.js';
 // imports: price baseline kinds
+import { priceOutlier } from './price-outlier.js';
+import { priceFacilityMarkup } from './price-facility-markup.js';
 // imports: reflow kinds
+import { reflowTraceCodeReuse } from './reflow-trace-code-reuse.js';
+import { reflowStockpile } from './reflow-stockpile.js';
+import { reflowPharmacyHopping } from './reflow-pharmacy-hopping.js';
 
 /** Every kind this build can detect, in evaluation order. */
 export const DETECTOR_DEFINITIONS: readonly DetectorDefinition<object>[] = [
@@ -30,8 +40,18 @@ export const DETECTOR_DEFINITIONS: readonly DetectorDefinition<object>[] = [
   rxHighAmount,
   priceAboveCeiling,
   // registry: history kinds
+  rxTestFrequency,
+  rxDeceased,
+  rxInpatientOverlap,
+  rxReadmission,
+  rxFrequentVisits,
   // registry: price baseline kinds
+  priceOutlier,
+  priceFacilityMarkup,
   // registry: reflow kinds
+  reflowTraceCodeReuse,
+  reflowStockpile,
+  reflowPharmacyHopping,
 ] as DetectorDefinition<object>[];
 
 /** Per-kind options: `enabled` plus the kind's own thresholds. */

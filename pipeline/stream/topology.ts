@@ -65,7 +65,19 @@ export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig
     ack_wait: nanos(consumer.ackWaitMs),
     max_ack_pending: consumer.maxAckPending,
   });
-  const detector = {
+  const detector = detectorConsumerConfig(stream, consumer);
+  await upsertConsumer(jsm, stream.name, detector);
+  await upsertConsumer(jsm, stream.deadLetterStream, {
+    durable_name: DEAD_LETTER_WRITER,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(consumer.ackWaitMs),
+    max_ack_pending: consumer.maxAckPending,
+  });
+}
+
+function detectorConsumerConfig(stream: StreamConfig, consumer: ConsumerConfig): { durable_name: string } & Record<string, unknown> {
+  return {
     durable_name: consumer.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
@@ -76,14 +88,23 @@ export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig
     max_ack_pending: consumer.maxAckPending,
     filter_subject: `${stream.subjectPrefix}.>`,
   };
-  await upsertConsumer(jsm, stream.name, detector);
-  await upsertConsumer(jsm, stream.deadLetterStream, {
-    durable_name: DEAD_LETTER_WRITER,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(consumer.ackWaitMs),
-    max_ack_pending: consumer.maxAckPending,
-  });
+}
+
+/**
+ * Makes the detector consumer deliver in stream order from its ack floor. Called by a worker
+ * before it starts consuming: messages that a dead worker took but never acked would otherwise come
+ * back only after `ack_wait`, behind newer ones, and be checked after settlements that follow them
+ * in the stream (the ordering rule of `pipeline/state/history.ts` needs every smaller sequence
+ * recorded first). The consumer is recreated to start right after the ack floor; what above the
+ * floor was already processed is processed again, idempotently. One worker per durable consumer.
+ */
+export async function resumeInStreamOrder(jsm: JetStreamManager, stream: StreamConfig, consumer: ConsumerConfig): Promise<{ resumedFrom: number } | undefined> {
+  const info = await jsm.consumers.info(stream.name, consumer.durable);
+  if (info.delivered.stream_seq <= info.ack_floor.stream_seq) return undefined;
+  const from = info.ack_floor.stream_seq + 1;
+  await jsm.consumers.delete(stream.name, consumer.durable);
+  await jsm.consumers.add(stream.name, { ...detectorConsumerConfig(stream, consumer), deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+  return { resumedFrom: from };
 }
 
 async function upsertConsumer(jsm: JetStreamManager, streamName: string, cfg: { durable_name: string } & Record<string, unknown>): Promise<void> {

@@ -9,6 +9,21 @@ export const LOCAL_UTC_OFFSET_MINUTES = 480;
 
 export const DAY_MS = 86_400_000;
 
+/**
+ * How late a settlement may arrive (behind the latest event time seen) and still be judged
+ * against exactly the history an on-time arrival would have seen. Detectors keep their state this
+ * much longer than their own windows. @default 7 days
+ */
+export const ALLOWED_LATENESS_MS = 7 * DAY_MS;
+
+/** An instant as local ISO 8601 with the platform offset, e.g. `2026-11-02T09:15:00+08:00`. */
+export function localIsoTime(ms: number, offsetMinutes = LOCAL_UTC_OFFSET_MINUTES): string {
+  const sign = offsetMinutes >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  const offset = `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return `${new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 19)}${offset}`;
+}
+
 /** Epoch milliseconds of an ISO 8601 timestamp (NaN when unparseable). */
 export function epochMs(iso: string): number {
   return Date.parse(iso);
