@@ -15,8 +15,9 @@ import { createLogger } from '../pipeline/logger.js';
 import { startRuntime } from '../pipeline/runtime.js';
 import { waitForConsumer, waitForIdle } from '../pipeline/stream/drain.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
-import { DEAD_LETTER_WRITER } from '../pipeline/stream/topology.js';
-import { simulate } from './simulator/traffic.js';
+import { DEAD_LETTER_WRITER, PERSON_STATUS_WRITER } from '../pipeline/stream/topology.js';
+import { simulate, simulatedDeaths, type SimulatorOptions } from './simulator/traffic.js';
+import { expectedKinds } from './simulator/labels.js';
 import { createPacer } from './simulator/pacer.js';
 
 const num = (min: number) => (v: string): number => {
@@ -71,13 +72,19 @@ async function main(): Promise<void> {
   out(`  live feed     subscribe to yb.alert.> on ${runtime.natsUrl}`);
   out('  dashboard     not yet: the monitoring web page arrives with the dashboard issue');
   out(`  traffic       ${opts.rate}/s for ${opts.duration}s (seed ${opts.seed})`);
-  out('');
 
   const total = Math.round(opts.rate * opts.duration);
-  const labels = new Map<string, string>();
-  const records = simulate({ seed: opts.seed, settlements: total, startTime: '2026-11-01T08:00:00+08:00', spanDays: Math.max(1, opts.duration / 10), catalogue: loadCatalogue(config.cataloguePath) });
+  const labels = new Map<string, string[]>();
+  const simOptions: SimulatorOptions = { seed: opts.seed, settlements: total, startTime: '2026-11-01T08:00:00+08:00', spanDays: Math.max(1, opts.duration / 5), catalogue: loadCatalogue(config.cataloguePath) };
+  const records = simulate(simOptions);
   const js = jetstream(runtime.nc);
   const jsm = await jetstreamManager(runtime.nc);
+  // Deaths notified by the civil registry reach the pipeline before the first settlement.
+  const deaths = simulatedDeaths(simOptions);
+  for (const d of deaths) await js.publish(config.stream.personSubject, JSON.stringify(d));
+  await waitForIdle(jsm, config.stream.personStream, PERSON_STATUS_WRITER);
+  out(`  deaths        ${deaths.length} person status lines stored (rx.deceased)`);
+  out('');
   const publisher = createSettlementPublisher(js, config.stream, 500);
   let stop = false;
   process.once('SIGINT', () => {
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
   for (const r of records) {
     if (stop) break;
     await pacer.next();
-    if (r.label) labels.set(r.settlement.setl_id, r.label.kind);
+    if (r.label) labels.set(r.settlement.setl_id, expectedKinds(r.label));
     await publisher.publishLine(JSON.stringify(r.settlement));
     sent += 1;
     if (random() < opts.badRate) {
@@ -125,9 +132,9 @@ async function main(): Promise<void> {
   out('演示小结 / summary');
   out(`  结算 settlements   sent ${sent}, accepted ${s.accepted}, malformed sent ${bad}, rejected ${Object.values(s.rejected).reduce((a, b) => a + b, 0)} ${JSON.stringify(s.rejected)}`);
   out('  预警 alerts by kind          alerts  injected  caught');
-  const kinds = new Set([...Object.keys(s.alertsByKind), ...labels.values()]);
+  const kinds = new Set([...Object.keys(s.alertsByKind), ...[...labels.values()].flat()]);
   for (const kind of [...kinds].sort()) {
-    const injected = [...labels.entries()].filter(([, k]) => k === kind).map(([id]) => id);
+    const injected = [...labels.entries()].filter(([, k]) => k[0] === kind).map(([id]) => id);
     const caught = injected.filter((id) => found.get(kind)?.has(id)).length;
     out(`    ${kind.padEnd(26)} ${String(s.alertsByKind[kind as keyof typeof s.alertsByKind] ?? 0).padStart(6)}  ${String(injected.length).padStart(8)}  ${String(caught).padStart(6)}`);
   }

@@ -1,8 +1,9 @@
 /**
  * `npm run simulate -- --out settlements.ndjson [--seed 42] [--settlements 10000] [--days 7] …`
- * Writes a seeded stream of synthetic settlements (NDJSON, ascending event time) and the labels of
- * the injected cases. Streams with backpressure: memory is bounded by the population, not the
- * number of settlements.
+ * Writes a seeded stream of synthetic settlements (NDJSON, ascending event time but for deliberate
+ * late uploads), the labels of the injected cases, and the person status (deaths) the `rx.deceased`
+ * cases rely on — load those first: `npm run replay -- --input X.ndjson --persons X.persons.ndjson`.
+ * Streams with backpressure: memory is bounded by the population, not the number of settlements.
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -18,7 +19,7 @@ import { EnvironmentError } from '../pipeline/errors.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
 import { createPacer } from './simulator/pacer.js';
 import { labelLine } from './simulator/labels.js';
-import { DEFAULT_INJECTION_RATE, simulate, simulatorKinds, simulatorOptionProblems, type SimulatorOptions } from './simulator/traffic.js';
+import { DEFAULT_INJECTION_RATE, simulate, simulatedDeaths, simulatorKinds, simulatorOptionProblems, type SimulatorOptions } from './simulator/traffic.js';
 
 const integer = (name: string, min: number) => (value: string): number => {
   const n = Number(value);
@@ -60,7 +61,8 @@ const program = new Command()
   .option('--catalogue <file>', 'catalogue JSON', DEFAULT_CATALOGUE_PATH)
   .addOption(new Option('--out <file.ndjson>', 'where to write the settlements').conflicts('stdout'))
   .option('--stdout', 'write the settlements to standard output instead of --out')
-  .option('--labels <file.ndjson>', 'where to write one line {setl_id, kind, feedetl_sn?, note} per injected case (default: <out without .ndjson>.labels.ndjson; none with --stdout)')
+  .option('--labels <file.ndjson>', 'where to write one line {setl_id, kind, feedetl_sn?, also?, note} per injected case (default: <out without .ndjson>.labels.ndjson; none with --stdout)')
+  .option('--person-status <file.ndjson>', 'where to write the deaths {psn_no, death_date} the rx.deceased cases rely on, for replay --persons (default: <out without .ndjson>.persons.ndjson; none with --stdout)')
   .option('--publish', 'publish live into the settlement stream (NATS_URL, default nats://127.0.0.1:4222) instead of writing a file; start the pipeline first (npm start)')
   .option('--rate <n>', 'with --publish: settlements per second (0: as fast as the server takes them)', (v: string) => {
     const n = Number(v);
@@ -103,6 +105,11 @@ function defaultLabelsPath(out: string): string {
   return `${out.replace(/\.ndjson$/, '')}.labels.ndjson`;
 }
 
+/** Where the person status (deaths) goes by default: beside the settlements, for `replay --persons`. */
+function defaultPersonsPath(out: string): string {
+  return `${out.replace(/\.ndjson$/, '')}.persons.ndjson`;
+}
+
 async function main(): Promise<number> {
   const opts = program.parse().opts();
   if (!opts.out && !opts.stdout && !opts.publish) {
@@ -125,6 +132,13 @@ async function main(): Promise<number> {
 
   if (opts.publish) return publishLive(options, opts.rate, opts.labels);
   const labelsPath = opts.labels ?? (opts.out ? defaultLabelsPath(opts.out) : undefined);
+  const personsPath = opts.personStatus ?? (opts.out ? defaultPersonsPath(opts.out) : undefined);
+  const deaths = simulatedDeaths(options);
+  if (personsPath) {
+    const persons = ndjsonWriter(createWriteStream(personsPath));
+    for (const d of deaths) await persons.write(d);
+    await persons.close();
+  }
   const out = ndjsonWriter(opts.stdout ? process.stdout : createWriteStream(opts.out as string));
   const labels = labelsPath ? ndjsonWriter(createWriteStream(labelsPath)) : undefined;
   const bar =
@@ -138,9 +152,11 @@ async function main(): Promise<number> {
   const injected = new Map<AlertKind, number>();
   let count = 0;
   let refunds = 0;
+  let late = 0;
   for (const record of simulate(options)) {
     const s = record.settlement;
     count++;
+    if (record.late) late++;
     if (s.setl_type === 'refund') refunds++;
     else byMedType.set(s.med_type, (byMedType.get(s.med_type) ?? 0) + 1);
     await out.write(s);
@@ -163,8 +179,10 @@ async function main(): Promise<number> {
     `  结算 settlements               ${count}${opts.out ? ` → ${opts.out}` : ' → stdout'}`,
     ...[...byMedType].sort().map(([k, v]) => `    med_type ${k.padEnd(19)} ${v}`),
     `    refunds                      ${refunds}`,
+    `    late uploads                 ${late}`,
     `  注入案例 injected              ${injectedTotal}${labelsPath ? ` → ${labelsPath}` : ''}`,
     ...ALERT_KINDS.filter((k) => injected.has(k)).map((k) => `    ${k.padEnd(28)} ${injected.get(k) ?? 0}`),
+    `  死亡人员 deaths               ${deaths.length}${personsPath ? ` → ${personsPath} (replay --persons)` : ''}`,
     `  用时 elapsed                   ${seconds.toFixed(2)} s (${Math.round(count / Math.max(seconds, 1e-9))} settlements/s)`,
     `  大小 bytes                     ${out.bytes} (${count ? Math.round(out.bytes / count) : 0} per settlement)`,
     '',
@@ -179,11 +197,16 @@ async function publishLive(options: SimulatorOptions, rate: number, labelsPath: 
   const nc = await connect({ servers: url.split(',') }).catch((cause: unknown) => {
     throw new EnvironmentError('YB_NATS_SERVER_FAILED', `无法连接 NATS / cannot connect to ${url}: ${(cause as Error).message}; start the pipeline (npm start) or set NATS_URL`, { cause });
   });
-  const publisher = createSettlementPublisher(jetstream(nc), DEFAULT_STREAM, 1000);
+  const js = jetstream(nc);
+  const publisher = createSettlementPublisher(js, DEFAULT_STREAM, 1000);
   const labels = labelsPath ? ndjsonWriter(createWriteStream(labelsPath)) : undefined;
   const pacer = createPacer(rate);
   const ticker = setInterval(() => process.stderr.write(`已发布 published ${publisher.stats().published}\n`), 5000);
   try {
+    // Deaths first, on the person-status subject, so the rx.deceased cases find them.
+    const deaths = simulatedDeaths(options);
+    for (const d of deaths) await js.publish(DEFAULT_STREAM.personSubject, JSON.stringify(d));
+    if (deaths.length) process.stderr.write(`已发布死亡人员 published ${deaths.length} person status lines on ${DEFAULT_STREAM.personSubject}\n`);
     for (const record of simulate(options)) {
       await pacer.next();
       await publisher.publishLine(JSON.stringify(record.settlement));

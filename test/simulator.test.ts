@@ -1,7 +1,8 @@
 /**
  * The traffic simulator: deterministic from its seed, valid against the settlement contract and
  * internally consistent, and — judged by the real detection engine — every injected case trips its
- * kind while background traffic trips none of the kinds the simulator keeps clean.
+ * kind (and the kinds its label says it raises too) while background traffic, scenario setups and
+ * near misses trip none of the kinds the simulator injects.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,16 +15,23 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue, type Catalogue } from '../pipeline/catalogue/catalogue.js';
-import type { Alert, AlertKind } from '../pipeline/contracts/alert.js';
-import type { Settlement } from '../pipeline/contracts/settlement.js';
+import { ALERT_KINDS, type Alert, type AlertKind } from '../pipeline/contracts/alert.js';
+import type { PersonStatus, Settlement } from '../pipeline/contracts/settlement.js';
 import { createDetectionEngine } from '../pipeline/detectors/engine.js';
-import { createDetectors } from '../pipeline/detectors/registry.js';
-import { parseCalendarDate } from '../pipeline/time/event-time.js';
+import { createDetectors, memoryDeps } from '../pipeline/detectors/registry.js';
+import { localDate, parseCalendarDate } from '../pipeline/time/event-time.js';
+import { expectedKinds } from '../scripts/simulator/labels.js';
 import { CLEAN_KINDS } from '../scripts/simulator/rules.js';
-import { simulate, simulatorKinds, type SimulatedRecord, type SimulatorOptions } from '../scripts/simulator/traffic.js';
+import { simulate, simulatedDeaths, simulatorKinds, type SimulatedRecord, type SimulatorOptions } from '../scripts/simulator/traffic.js';
 
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 const START = '2026-11-01T08:00:00+08:00';
+
+/** The kinds with detectors that read history, baselines or person status (injected as scenarios or price cases). */
+const HISTORY_KINDS: readonly AlertKind[] = [
+  'rx.test_frequency', 'rx.deceased', 'rx.inpatient_overlap', 'rx.readmission', 'rx.frequent_visits',
+  'price.outlier', 'price.facility_markup', 'reflow.trace_code_reuse', 'reflow.stockpile', 'reflow.pharmacy_hopping',
+];
 
 let catalogue: Catalogue;
 beforeAll(() => {
@@ -54,12 +62,14 @@ describe('simulator: determinism', () => {
     const c = hashOf(simulate(options({ settlements: 2000, seed: 43 })), 2000);
     expect(b).toBe(a);
     expect(c).not.toBe(a);
+    expect(simulatedDeaths(options())).toEqual(simulatedDeaths(options()));
   });
 
-  it('knows the eight per-settlement kinds and refuses bad options', () => {
-    expect(new Set(simulatorKinds())).toEqual(new Set(CLEAN_KINDS));
+  it('knows the eight per-settlement kinds and the ten history, price-baseline and reflow kinds; refuses bad options', () => {
+    expect(new Set(simulatorKinds())).toEqual(new Set([...CLEAN_KINDS, ...HISTORY_KINDS]));
     expect(() => simulate(options({ spanDays: 0 }))).toThrow(/spanDays/);
-    expect(() => simulate(options({ kinds: ['rx.deceased'] }))).toThrow(/no injector/);
+    expect(() => simulate(options({ kinds: ['ml.claim_anomaly'] }))).toThrow(/no injector/);
+    expect(() => simulatedDeaths(options({ settlements: -1 }))).toThrow(/settlements/);
   });
 });
 
@@ -83,19 +93,25 @@ describe('simulator: 5000 settlements', () => {
     expect(records).toHaveLength(5000);
   });
 
-  it('is internally consistent: money to the cent, unique lines and ids, real dates, ordered event time', () => {
+  it('is internally consistent: money to the cent, unique lines and ids, real dates, ordered event time but for flagged late uploads', () => {
     const problems: string[] = [];
     const bad = (s: Settlement, what: string) => problems.push(`${s.setl_id}: ${what}`);
     const setlIds = new Set<string>();
     const saleById = new Map<string, Settlement>();
-    const traceCodes = new Set<string>();
+    /** Trace code → the sale holding it, and whether that sale was refunded. */
+    const traceCodes = new Map<string, { setlId: string; refunded: boolean }>();
     let lastMs = Number.NEGATIVE_INFINITY;
-    for (const { settlement: s } of records) {
+    let late = 0;
+    for (const { settlement: s, label, late: isLate } of records) {
       if (setlIds.has(s.setl_id)) bad(s, 'duplicate setl_id');
       setlIds.add(s.setl_id);
       const ms = Date.parse(s.setl_time);
-      if (ms < lastMs) bad(s, 'setl_time goes backwards');
-      lastMs = ms;
+      if (isLate) {
+        late++;
+        if (ms >= lastMs) bad(s, 'flagged late but not before the previous records');
+        if (s.med_type === '21' || s.setl_type === 'refund') bad(s, 'only outpatient and pharmacy settlements are uploaded late');
+      } else if (ms < lastMs) bad(s, 'setl_time goes backwards');
+      lastMs = Math.max(lastMs, ms);
       if (!parseCalendarDate(s.brdy) || s.brdy > s.setl_time.slice(0, 10)) bad(s, `brdy ${s.brdy}`);
       let sum = 0;
       const sns = new Set<string>();
@@ -108,8 +124,11 @@ describe('simulator: 5000 settlements', () => {
           if (item.drug_trac_codg.length !== item.cnt) bad(s, `${item.feedetl_sn}: ${item.drug_trac_codg.length} trace codes for cnt ${item.cnt}`);
           if (s.setl_type !== 'refund') {
             for (const code of item.drug_trac_codg) {
-              if (traceCodes.has(code)) bad(s, `trace code ${code} reused`);
-              traceCodes.add(code);
+              const held = traceCodes.get(code);
+              const resale = label?.kind === 'reflow.trace_code_reuse' && label.feedetl_sn === item.feedetl_sn;
+              if (held && !held.refunded && !resale) bad(s, `trace code ${code} reused unlabelled`);
+              if (!held && resale && item.drug_trac_codg.length === 1) bad(s, 'labelled reuse of a fresh code');
+              traceCodes.set(code, { setlId: s.setl_id, refunded: false });
             }
           }
         }
@@ -128,12 +147,19 @@ describe('simulator: 5000 settlements', () => {
           if (orig.psn_no !== s.psn_no) bad(s, 'refund of another person');
           const key = (x: Settlement) => x.items.map((i) => `${i.med_list_codg}/${i.cnt}/${i.pric}/${(i.drug_trac_codg ?? []).join(',')}`).join(';');
           if (key(orig) !== key(s)) bad(s, 'refund items do not mirror the original');
+          for (const item of orig.items) {
+            for (const code of item.drug_trac_codg ?? []) {
+              const held = traceCodes.get(code);
+              if (held?.setlId === orig.setl_id) held.refunded = true;
+            }
+          }
         }
       } else {
         saleById.set(s.setl_id, s);
       }
     }
     expect(problems.slice(0, 10)).toEqual([]);
+    expect(late).toBeGreaterThan(0);
   });
 
   it('has a realistic mix: every setting, about 1 % refunds, injected cases of every kind', () => {
@@ -152,49 +178,135 @@ describe('simulator: 5000 settlements', () => {
     const injected = [...byKind.values()].reduce((a, b) => a + b, 0);
     expect(injected / records.length).toBeGreaterThan(0.012);
     expect(injected / records.length).toBeLessThan(0.03);
-    for (const kind of simulatorKinds()) expect(byKind.get(kind) ?? 0, kind).toBeGreaterThan(0);
+    // price.facility_markup needs the over-charging hospital's 50 priced items first: see the 8000-settlement run.
+    for (const kind of simulatorKinds()) if (kind !== 'price.facility_markup') expect(byKind.get(kind) ?? 0, kind).toBeGreaterThan(0);
   });
+});
 
-  it('through the real detection engine: every injected case is found, background raises none of the eight kinds', () => {
-    const engine = createDetectionEngine(createDetectors(), catalogue);
-    const clean = new Set<string>(CLEAN_KINDS);
+describe('simulator: 8000 settlements through the real detection engine', () => {
+  const opts = () => options({ settlements: 8000 });
+  let records: SimulatedRecord[];
+  let deaths: PersonStatus[];
+  let alertsOf: Alert[][];
+  beforeAll(() => {
+    records = [...simulate(opts())];
+    deaths = simulatedDeaths(opts());
+    const deps = memoryDeps();
+    for (const d of deaths) deps.persons.set(d);
+    const engine = createDetectionEngine(createDetectors({}, deps), catalogue);
     const at = new Date('2026-12-01T00:00:00Z');
-    type Row = { labelled: number; found: number; missed: number; falseAlerts: number; precision: string; recall: string };
-    const table = new Map<AlertKind, Row>(simulatorKinds().map((k) => [k, { labelled: 0, found: 0, missed: 0, falseAlerts: 0, precision: '', recall: '' }]));
+    alertsOf = records.map((r) => engine.evaluate(r.settlement, 'in', { detectedAt: at }).alerts);
+  }, 120_000);
+
+  it('every injected case is found, its `also` kinds fire with it, and nothing fires anywhere else (recall and precision 1 per kind)', () => {
+    type Row = { labelled: number; found: number; missed: number; also: number; alerts: number; unexpected: number; precision: string; recall: string };
+    const table = new Map<AlertKind, Row>(simulatorKinds().map((k) => [k, { labelled: 0, found: 0, missed: 0, also: 0, alerts: 0, unexpected: 0, precision: '', recall: '' }]));
+    const rowOf = (k: AlertKind): Row => {
+      let row = table.get(k);
+      if (!row) table.set(k, (row = { labelled: 0, found: 0, missed: 0, also: 0, alerts: 0, unexpected: 0, precision: '', recall: '' }));
+      return row;
+    };
     const misses: string[] = [];
-    const falseAlerts: string[] = [];
-    for (const { settlement, label } of records) {
-      const { alerts } = engine.evaluate(settlement, 'in', { detectedAt: at });
-      const hit = (a: Alert) => label !== undefined && a.kind === label.kind && (label.feedetl_sn === undefined || a.feedetl_sn === label.feedetl_sn);
+    const unexpected: string[] = [];
+    records.forEach(({ settlement, label }, i) => {
+      const alerts = alertsOf[i] as Alert[];
       if (label) {
-        const row = table.get(label.kind);
-        if (!row) throw new Error(`label of unknown kind ${label.kind}`);
+        const row = rowOf(label.kind);
         row.labelled++;
-        if (alerts.some(hit)) row.found++;
+        const hit = alerts.some((a) => a.kind === label.kind && (label.feedetl_sn === undefined || a.feedetl_sn === label.feedetl_sn));
+        if (hit) row.found++;
         else {
           row.missed++;
           misses.push(`${settlement.setl_id} ${label.kind} ${label.feedetl_sn ?? ''}: ${label.note}`);
         }
+        for (const k of label.also ?? []) {
+          rowOf(k).also++;
+          if (!alerts.some((a) => a.kind === k)) misses.push(`${settlement.setl_id} ${label.kind} also ${k}: not raised`);
+        }
       }
+      const expected = new Set<AlertKind>(expectedKinds(label));
       for (const a of alerts) {
-        if (!clean.has(a.kind) || (label && a.kind === label.kind)) continue;
-        const row = table.get(a.kind);
-        if (row) row.falseAlerts++;
-        falseAlerts.push(`${settlement.setl_id} ${a.kind}${label ? ` (labelled ${label.kind})` : ''}: ${a.message}`);
+        const row = rowOf(a.kind);
+        row.alerts++;
+        if (expected.has(a.kind)) continue;
+        row.unexpected++;
+        unexpected.push(`${settlement.setl_id} ${a.kind}${label ? ` (labelled ${label.kind})` : ''}: ${a.message}`);
       }
-    }
+    });
     for (const row of table.values()) {
-      row.precision = row.found + row.falseAlerts ? (row.found / (row.found + row.falseAlerts)).toFixed(3) : '—';
+      row.precision = row.alerts ? ((row.alerts - row.unexpected) / row.alerts).toFixed(3) : '—';
       row.recall = row.labelled ? (row.found / row.labelled).toFixed(3) : '—';
     }
-    console.table(Object.fromEntries(table));
+    console.table(Object.fromEntries(ALERT_KINDS.filter((k) => table.has(k)).map((k) => [k, table.get(k)])));
     expect(misses).toEqual([]);
-    expect(falseAlerts).toEqual([]);
+    expect(unexpected).toEqual([]);
+    for (const kind of simulatorKinds()) expect(table.get(kind)?.found ?? 0, kind).toBeGreaterThan(0);
+  });
+
+  it('the flagship: a private hospital billing 阿托伐他汀钙片 at 61.41 yuan, a price outlier above its ceiling; the same hospital tips the mark-up alert', () => {
+    const flagship = records.filter((r) => r.label?.kind === 'price.outlier' && r.settlement.items.some((i) => i.feedetl_sn === r.label?.feedetl_sn && i.pric === 61.41));
+    expect(flagship.length).toBeGreaterThan(0);
+    for (const r of flagship) {
+      expect(r.label?.also).toContain('price.above_ceiling');
+      expect(r.settlement.items.find((i) => i.pric === 61.41)?.med_list_codg).toBe([...catalogue.entries()].find((e) => e.name.startsWith('阿托伐他汀钙片'))?.med_list_codg);
+    }
+    const markup = records.filter((r) => r.label?.kind === 'price.facility_markup');
+    expect(markup.length).toBeGreaterThan(0);
+    expect(new Set(markup.map((r) => r.settlement.fixmedins_code))).toEqual(new Set([flagship[0]?.settlement.fixmedins_code]));
+    // Once per facility per day.
+    const days = markup.map((r) => localDate(Date.parse(r.settlement.setl_time)));
+    expect(new Set(days).size).toBe(days.length);
+  });
+
+  it('deaths: the deceased cases are dated after a notified death; near misses are settled only up to their day of death', () => {
+    const deathOf = new Map(deaths.map((d) => [d.psn_no, d.death_date]));
+    const deceased = records.filter((r) => r.label?.kind === 'rx.deceased');
+    expect(deceased.length).toBeGreaterThan(0);
+    let nearMissSettlements = 0;
+    for (const { settlement: s, label } of records) {
+      const death = deathOf.get(s.psn_no);
+      if (death === undefined || s.setl_type === 'refund') continue;
+      const date = localDate(Date.parse(s.setl_time));
+      if (label?.kind === 'rx.deceased') expect(date > death, s.setl_id).toBe(true);
+      else {
+        expect(date <= death, `${s.setl_id} ${date} after ${death}`).toBe(true);
+        nearMissSettlements++;
+      }
+    }
+    expect(nearMissSettlements).toBeGreaterThan(0);
+  });
+
+  it('near misses of every history kind are present and raise nothing: same-facility overlaps, other-hospital readmissions, refunds before resale and restock', () => {
+    const byId = new Map(records.map((r, i) => [r.settlement.setl_id, i]));
+    const refunded = new Set(records.filter((r) => r.settlement.setl_type === 'refund').map((r) => r.settlement.orig_setl_id));
+    // A trace code sold, refunded and sold again, unlabelled.
+    const firstSale = new Map<string, string>();
+    let resoldAfterRefund = 0;
+    for (const { settlement: s, label } of records) {
+      if (s.setl_type === 'refund') continue;
+      for (const item of s.items) {
+        for (const code of item.drug_trac_codg ?? []) {
+          const first = firstSale.get(code);
+          if (first && refunded.has(first) && !label) resoldAfterRefund++;
+          else firstSale.set(code, s.setl_id);
+        }
+      }
+    }
+    expect(resoldAfterRefund).toBeGreaterThan(0);
+    // A late-uploaded visit labelled as an overlap: it arrived after the stay it falls in.
+    const lateOverlaps = records.filter((r) => r.late && r.label?.kind === 'rx.inpatient_overlap');
+    expect(lateOverlaps.length).toBeGreaterThan(0);
+    // Stays that fire an overlap on arrival (the visit came first).
+    expect(records.some((r) => r.label?.kind === 'rx.inpatient_overlap' && r.settlement.med_type === '21')).toBe(true);
+    // Nothing fired on any unlabelled settlement (checked in full above); here: the near misses exist.
+    const unlabelledAlerts = records.filter((r, i) => !r.label && (alertsOf[i] as Alert[]).length > 0);
+    expect(unlabelledAlerts).toEqual([]);
+    expect(byId.size).toBe(records.length);
   });
 });
 
 describe('simulate CLI', () => {
-  it('streams settlements and labels to files and prints a summary', async () => {
+  it('streams settlements, labels and person status to files and prints a summary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yb-sim-'));
     const out = join(dir, 'sim.ndjson');
     const tsx = here('../node_modules/.bin/tsx');
@@ -203,6 +315,7 @@ describe('simulate CLI', () => {
     });
     const settlements = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Settlement);
     const labels = readFileSync(join(dir, 'sim.labels.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { setl_id: string; kind: string; note: string });
+    const persons = readFileSync(join(dir, 'sim.persons.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PersonStatus);
     expect(settlements).toHaveLength(600);
     expect(labels.length).toBeGreaterThan(10);
     const ids = new Set(settlements.map((s) => s.setl_id));
@@ -211,8 +324,11 @@ describe('simulate CLI', () => {
       expect(simulatorKinds()).toContain(l.kind);
     }
     expect(stderr).toMatch(/settlements\s+600/);
+    expect(stderr).toMatch(/persons\.ndjson/);
     // The CLI output is the library's output for the same options.
     const direct = [...simulate(options({ settlements: 600, injectionRate: 0.05 }))].map((r) => r.settlement);
     expect(settlements).toEqual(direct);
+    expect(persons).toEqual(simulatedDeaths(options({ settlements: 600, injectionRate: 0.05 })));
+    expect(persons.length).toBeGreaterThan(0);
   });
 });

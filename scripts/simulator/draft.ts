@@ -8,7 +8,7 @@ import type { Diagnosis, Settlement, SettlementItem } from '../../pipeline/contr
 import { completedYears, localDate, stayDays } from '../../pipeline/time/event-time.js';
 import { diagMatchesPrefix, diagnosisForIndications } from './conditions.js';
 import type { FormularyItem } from './formulary.js';
-import { canSupply, canTest, recordSale } from './history.js';
+import { canHop, canStock, canTest, recordSale } from './history.js';
 import type { Facility, Person } from './population.js';
 import { regionCode } from './population.js';
 import type { PriceBook } from './prices.js';
@@ -26,6 +26,8 @@ export interface DraftLine extends LineSpec {
   doctor: string;
   /** Emit one trace code per package. */
   traced: boolean;
+  /** Trace codes to emit first (a package sold again: `reflow.trace_code_reuse`); fresh ones fill up to `cnt`. */
+  presetCodes?: readonly string[];
 }
 
 export interface Draft extends SettingFacts {
@@ -80,12 +82,22 @@ export function clashes(draft: Draft, item: FormularyItem): boolean {
   return draft.lines.some((l) => clashesWith(l.item, item));
 }
 
+/** History guards a scenario deliberately waives for its one offending line. */
+export interface GuardWaiver {
+  stockpile?: boolean;
+  hopping?: boolean;
+  testFrequency?: boolean;
+}
+
 /** History guards (stockpile, hopping, test frequency) for one more line. */
-export function historyAllows(draft: Draft, item: FormularyItem): boolean {
+export function historyAllows(draft: Draft, item: FormularyItem, waive: GuardWaiver = {}): boolean {
   const h = draft.person.history;
-  if (isDrug(item) && !canSupply(h, item.groupId, draft.facility.index, draft.ms)) return false;
+  if (isDrug(item)) {
+    if (!waive.stockpile && !canStock(h, item.groupId, draft.ms)) return false;
+    if (!waive.hopping && !canHop(h, item.groupId, draft.facility.index, draft.ms)) return false;
+  }
   const interval = item.entry.min_interval_days;
-  if (interval !== undefined && !canTest(h, item.code, interval, draft.ms)) return false;
+  if (!waive.testFrequency && interval !== undefined && !canTest(h, item.code, interval, draft.ms)) return false;
   return true;
 }
 
@@ -95,6 +107,7 @@ export interface LineOptions {
   pricFen?: number;
   traced?: boolean;
   doctor?: string;
+  presetCodes?: readonly string[];
 }
 
 /**
@@ -102,8 +115,8 @@ export interface LineOptions {
  * history allows it. A missing indication is supplied as a diagnosis (a clinician writes the
  * diagnosis the drug is for). Returns the line, or undefined when not permitted.
  */
-export function addCleanLine(draft: Draft, item: FormularyItem, prices: PriceBook, opts: LineOptions): DraftLine | undefined {
-  if (clashes(draft, item) || !historyAllows(draft, item)) return undefined;
+export function addCleanLine(draft: Draft, item: FormularyItem, prices: PriceBook, opts: LineOptions, waive: GuardWaiver = {}): DraftLine | undefined {
+  if (clashes(draft, item) || !historyAllows(draft, item, waive)) return undefined;
   const line = makeLine(draft, item, prices, opts);
   const withDiag = needsIndication(draft, item);
   const facts: SettingFacts = withDiag ? { ...draft, diags: [...draft.diags, withDiag] } : draft;
@@ -137,6 +150,7 @@ function makeLine(draft: Draft, item: FormularyItem, prices: PriceBook, opts: Li
     prdDays: opts.prdDays,
     doctor: opts.doctor ?? draft.doctor,
     traced: opts.traced ?? false,
+    ...(opts.presetCodes ? { presetCodes: opts.presetCodes } : {}),
   };
 }
 
@@ -213,7 +227,10 @@ export function finalizeDraft(draft: Draft, seq: Sequencer, rng: Random): Finali
     };
     if (l.prdDays !== undefined) item.prd_days = l.prdDays;
     item.bilg_dr_codg = l.doctor;
-    if (l.traced) item.drug_trac_codg = Array.from({ length: l.cnt }, () => traceCode(seq, l.item));
+    if (l.traced) {
+      const preset = l.presetCodes ?? [];
+      item.drug_trac_codg = Array.from({ length: Math.max(l.cnt, preset.length) }, (_, k) => preset[k] ?? traceCode(seq, l.item));
+    }
     return item;
   });
   const medfeeFen = draft.lines.reduce((s, l) => s + l.cnt * l.pricFen, 0);

@@ -1,127 +1,31 @@
 /**
  * Labelled injected cases: the registry of injectors, one entry per alert kind. An injector builds
  * a settlement that trips exactly its kind — a clean background visit with one deliberate fault —
- * and names the offending line. To inject a new kind (history, reflow, price baselines), add an
- * entry to {@link INJECTORS}; the traffic generator needs no change.
+ * and names the offending line. The per-settlement kinds are here; the history and reflow kinds,
+ * which need earlier settlements, are scenarios (`scenarios.ts`); the price-baseline kinds are in
+ * `pricing-cases.ts`. To inject a new kind, add an entry to {@link INJECTORS}.
  *
  * Contract: `inject(ctx)` returns a draft and the offending line (or none for settlement-level
  * kinds), or undefined when it cannot build a case at this instant (no suitable person free, …);
- * it must not touch history (the generator finalises and records the draft). The generator checks
- * every case against its own reading of the rules and drops one that trips anything else.
+ * it must not touch history (the generator finalises and records the draft). `start(ctx)` does the
+ * same for the first settlement of a scenario and schedules the rest (`case-kit.ts`). The generator
+ * checks every settlement against its own reading of the rules (rules.ts, the price ledger) and
+ * drops one that trips anything but its label's kind and the kinds it declares it may also raise.
  */
-import type { AlertKind } from '../../pipeline/contracts/alert.js';
-import { completedYears, localDate } from '../../pipeline/time/event-time.js';
-import { CONDITIONS, diagMatchesPrefix, SEX_DIAG, type Condition } from './conditions.js';
+import { CONDITIONS, diagMatchesPrefix } from './conditions.js';
 import {
-  addCleanLine, addDiag, clashesWith, forceLine, historyAllows, isDrug, needsIndication, totalFen, trimToCap,
-  type Draft, type DraftLine, type LineOptions,
-} from './draft.js';
-import type { Formulary, FormularyItem } from './formulary.js';
+  ageAt, ageFits, baseVisit, cached, conditionFor, lineOptions, optCondition, personFits, plant, SEX_WORD, usable, yuan,
+  type Injector,
+} from './case-kit.js';
+import { addCleanLine, addDiag, clashesWith, forceLine, isDrug, needsIndication, totalFen, trimToCap } from './draft.js';
+import type { FormularyItem } from './formulary.js';
 import type { Person } from './population.js';
+import { PRICING_INJECTORS, withinCeilingWithoutOutlier } from './pricing-cases.js';
 import { BACKGROUND_CAP_FEN, HIGH_AMOUNT_YUAN, PRICE_TOLERANCE } from './rules.js';
-import {
-  chronicVisit, drugLineOptions, inpatientStay, outpatientVisit, pharmacyPurchase, pickPerson,
-  type TrafficContext, type VisitChoice,
-} from './visits.js';
+import { SCENARIO_INJECTORS } from './scenarios.js';
+import { chronicVisit, drugLineOptions, inpatientStay, outpatientVisit, pharmacyPurchase, pickPerson, type VisitChoice } from './visits.js';
 
-export interface InjectionContext extends TrafficContext {
-  /** `setl_time` of the case. */
-  readonly ms: number;
-}
-
-export interface InjectedCase {
-  readonly draft: Draft;
-  /** The offending line; absent for settlement-level kinds. */
-  readonly line?: DraftLine;
-  readonly note: string;
-}
-
-export interface Injector {
-  readonly kind: AlertKind;
-  readonly description: string;
-  /** Whether this catalogue has what the injector needs. */
-  available(formulary: Formulary): boolean;
-  inject(ctx: InjectionContext): InjectedCase | undefined;
-}
-
-// ---- helpers ---------------------------------------------------------------------------------
-
-/** A per-formulary cache of candidate lists (computed once per catalogue). */
-function cached<T>(compute: (f: Formulary) => T): (f: Formulary) => T {
-  const cache = new WeakMap<Formulary, T>();
-  return (f) => {
-    let v = cache.get(f);
-    if (v === undefined) cache.set(f, (v = compute(f)));
-    return v;
-  };
-}
-
-const usable = (i: FormularyItem) => i.category !== 'procedure' && i.category !== 'herbal' && i.category !== 'material';
-const ageAt = (p: Person, ms: number) => completedYears(p.brdy, localDate(ms));
-
-/** The person's age is within the item's band. */
-function ageFits(item: FormularyItem, p: Person, ms: number): boolean {
-  const e = item.entry;
-  const age = ageAt(p, ms);
-  return !((e.age_min !== undefined && age < e.age_min) || (e.age_max !== undefined && age > e.age_max));
-}
-
-/** Sex and age allow the item for the person. */
-function personFits(item: FormularyItem, p: Person, ms: number): boolean {
-  return (!item.entry.sex || p.gend === item.entry.sex) && ageFits(item, p, ms);
-}
-
-/** A condition the person is eligible for and the item is used for, else any acute one. */
-function conditionFor(ctx: InjectionContext, item: FormularyItem, p: Person): Condition | undefined {
-  const age = ageAt(p, ctx.ms);
-  const ok = (c: Condition) => age >= c.ageMin && age <= c.ageMax && (!c.sex || c.sex === p.gend);
-  const matching = CONDITIONS.filter((c) => item.conditions.has(c.id) && ok(c) && (c.acute || c.chronic));
-  if (matching.length) return ctx.rng.pick(matching);
-  const acute = CONDITIONS.filter((c) => c.acute && ok(c));
-  return acute.length ? ctx.rng.weighted(acute, (c) => c.weight) : undefined;
-}
-
-/** A general outpatient visit (or, for an oral drug, sometimes a pharmacy purchase) for the person. */
-function baseVisit(ctx: InjectionContext, item: FormularyItem, choice: VisitChoice, allowPharmacy = true): Draft | undefined {
-  if (allowPharmacy && isDrug(item) && item.category !== 'injection' && ctx.rng.chance(0.3)) return pharmacyPurchase(ctx, ctx.ms, choice);
-  return outpatientVisit(ctx, ctx.ms, choice);
-}
-
-/**
- * Puts the offending item on a clean draft: drops lines that clash with it, supplies its
- * indication (unless `keepDiagnoses`), adds it, and trims other lines so the total stays below the
- * high-amount threshold (halving the line's quantity if it alone would reach it).
- */
-function plant(
-  ctx: InjectionContext,
-  draft: Draft,
-  item: FormularyItem,
-  opts: LineOptions,
-  { keepDiagnoses = false, keep = [] }: { keepDiagnoses?: boolean; keep?: readonly DraftLine[] } = {},
-): DraftLine | undefined {
-  if (!historyAllows(draft, item)) return undefined;
-  draft.lines = draft.lines.filter((l) => keep.includes(l) || !clashesWith(l.item, item));
-  if (!keepDiagnoses) {
-    const diag = needsIndication(draft, item);
-    if (diag) addDiag(draft, diag);
-    if (item.entry.sex && !item.entry.indications?.length) addDiag(draft, SEX_DIAG[item.entry.sex]);
-  }
-  const cap = draft.medType === '21' ? BACKGROUND_CAP_FEN.inpatient : BACKGROUND_CAP_FEN.outpatient;
-  const line = forceLine(draft, item, ctx.prices, opts);
-  while (line.cnt > 1 && line.cnt * line.pricFen >= cap * 0.8) {
-    line.cnt = Math.max(1, Math.floor(line.cnt / 2));
-  }
-  if (line.cnt * line.pricFen >= cap) return undefined;
-  trimToCap(draft, cap, [line, ...keep]);
-  return line;
-}
-
-function lineOptions(ctx: InjectionContext, draft: Draft, item: FormularyItem): LineOptions {
-  return isDrug(item) ? drugLineOptions(ctx, draft, item, false) : { cnt: 1 };
-}
-
-const SEX_WORD = { '1': '男性', '2': '女性' } as const;
-const yuan = (fen: number) => (fen / 100).toFixed(2);
+export type { InjectedCase, InjectionContext, Injector } from './case-kit.js';
 
 // ---- the injectors ---------------------------------------------------------------------------
 
@@ -331,34 +235,26 @@ const highAmount: Injector = {
 };
 
 const ceilingPool = cached((f) => f.items.filter((i) => i.entry.price_ceiling !== undefined && usable(i) && !i.entry.inpatient_only && !i.entry.sex && i.entry.age_min === undefined && i.entry.age_max === undefined));
-const atorvastatin = cached((f) => ceilingPool(f).find((i) => i.entry.name.includes('阿托伐他汀')));
 const priceAboveCeiling: Injector = {
   kind: 'price.above_ceiling',
-  description: 'An item charged above its price ceiling — the flagship: a private hospital billing 阿托伐他汀 at 61.41 yuan.',
+  description: 'An item charged 2–30 % above its price ceiling (under 1.45 × the regional median, so not also a price outlier, where the baseline allows). The flagship 阿托伐他汀 at 61.41 yuan is a price.outlier case (pricing-cases.ts).',
   available: (f) => ceilingPool(f).length > 0,
   inject(ctx) {
-    const flagshipItem = atorvastatin(ctx.formulary);
-    const flagship = flagshipItem !== undefined && ctx.rng.chance(0.5);
-    const item = flagship ? flagshipItem : ctx.rng.pick(ceilingPool(ctx.formulary));
+    const item = ctx.rng.pick(ceilingPool(ctx.formulary));
     const ceiling = item.entry.price_ceiling as number;
-    const adult = (p: Person) => ageAt(p, ctx.ms) >= 30 && personFits(item, p, ctx.ms);
-    const person = pickPerson(ctx, ctx.ms, ctx.population.persons, flagship ? adult : (p) => personFits(item, p, ctx.ms));
+    const person = pickPerson(ctx, ctx.ms, ctx.population.persons, (p) => personFits(item, p, ctx.ms));
     if (!person) return undefined;
-    const facility = flagship ? ctx.rng.pick(ctx.population.facilitiesOf(person.region, 'private_hospital')) : undefined;
-    const condition = conditionFor(ctx, item, person);
-    const draft = facility ? outpatientVisit(ctx, ctx.ms, { person, facility, ...optCondition(condition) }) : baseVisit(ctx, item, { person, ...optCondition(condition) });
+    const draft = baseVisit(ctx, item, { person, ...optCondition(conditionFor(ctx, item, person)) });
     if (!draft) return undefined;
     const minFen = Math.floor(ceiling * (1 + PRICE_TOLERANCE) * 100) + 2;
-    const pricFen = flagship && 6141 >= minFen ? 6141 : Math.max(minFen, Math.ceil(ceiling * ctx.rng.between(1.2, 3) * 100));
+    const wanted = Math.max(minFen, Math.ceil(ceiling * ctx.rng.between(1.02, 1.3) * 100));
+    const pricFen = withinCeilingWithoutOutlier(ctx, item, draft.facility.region, minFen, wanted);
+    if (pricFen === undefined) return undefined;
     const opts = lineOptions(ctx, draft, item);
     const line = plant(ctx, draft, item, { ...opts, cnt: Math.min(opts.cnt, 3), pricFen });
-    return line && { draft, line, note: `「${item.entry.name}」单价 ${yuan(pricFen)} 元，高于支付标准 ${ceiling.toFixed(2)} 元${flagship ? '（民营医院）' : ''}` };
+    return line && { draft, line, note: `「${item.entry.name}」单价 ${yuan(pricFen)} 元，高于支付标准 ${ceiling.toFixed(2)} 元` };
   },
 };
-
-function optCondition(condition: Condition | undefined): { condition?: Condition } {
-  return condition ? { condition } : {};
-}
 
 /** The registry: one injector per kind, in the order kinds are listed. */
 export const INJECTORS: readonly Injector[] = [
@@ -370,4 +266,6 @@ export const INJECTORS: readonly Injector[] = [
   settingRestricted,
   highAmount,
   priceAboveCeiling,
+  ...SCENARIO_INJECTORS,
+  ...PRICING_INJECTORS,
 ];

@@ -58,6 +58,11 @@ export interface Facility {
   readonly volume: number;
   /** Its price level relative to the regional price (≤ the ceiling whatever it is). */
   readonly markup: number;
+  /**
+   * The over-charging private hospital of `price.facility_markup` (see `pricing-cases.ts`): outside
+   * {@link Population.facilitiesOf}, so background traffic never goes there.
+   */
+  readonly overcharging?: true;
 }
 
 export interface Person {
@@ -80,8 +85,10 @@ export interface Population {
   /** Persons with at least one chronic condition. */
   readonly chronicPersons: readonly Person[];
   readonly facilities: readonly Facility[];
-  /** Facility indexes by region and kind. */
+  /** Facilities of a region and kind that background traffic uses (the over-charging one is not among them). */
   facilitiesOf(region: number, kind: FacilityKind): readonly Facility[];
+  /** The over-charging private hospital (民营医院, systematic mark-up), in region 0. */
+  readonly overcharging: Facility;
 }
 
 export interface PopulationOptions {
@@ -123,6 +130,11 @@ function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
 
+/** 人员编号 of the person at `index` (0-based) of a population with this id tag. */
+export function psnNo(idTag: string, index: number): string {
+  return `${idTag}${pad(index + 1, 9)}`;
+}
+
 export function createPopulation(rng: Random, options: PopulationOptions): Population {
   const regionWeights = REGIONS.map((r) => r.weight);
   const regionTotal = regionWeights.reduce((a, b) => a + b, 0);
@@ -159,8 +171,10 @@ export function createPopulation(rng: Random, options: PopulationOptions): Popul
     }
     const volume =
       kind === 'public_hospital' ? rng.between(3, 8) : kind === 'private_hospital' ? rng.between(1, 3) : rng.between(0.5, 1.5);
+    // A narrow band around the regional price (see prices.ts PRICE_BAND): background never looks
+    // like a price outlier or a systematic mark-up.
     const markup =
-      kind === 'private_hospital' ? rng.between(1.0, 1.12) : kind === 'pharmacy' ? rng.between(0.9, 1.05) : rng.between(0.96, 1.04);
+      kind === 'private_hospital' ? rng.between(1.0, 1.1) : kind === 'pharmacy' ? rng.between(0.92, 1.04) : rng.between(0.96, 1.04);
     const facility: Facility = {
       index: facilities.length,
       code,
@@ -178,6 +192,19 @@ export function createPopulation(rng: Random, options: PopulationOptions): Popul
     else byRegionKind.set(key, [facility]);
   }
   const facilitiesOf = (region: number, kind: FacilityKind): readonly Facility[] => byRegionKind.get(`${region}/${kind}`) ?? [];
+  // The over-charging private hospital: one more facility, in region 0, that background never uses.
+  {
+    const admdvs = (REGIONS[0] as Region).admdvs;
+    const seq = perRegionSeq[0] as { facility: number; doctor: number };
+    seq.facility += 1;
+    const doctors: string[] = [];
+    for (let k = 0; k < 8; k++) {
+      seq.doctor += 1;
+      doctors.push(`D${admdvs}${pad(seq.doctor, 5)}`);
+    }
+    facilities.push({ index: facilities.length, code: `H${admdvs}${pad(seq.facility, 5)}`, kind: 'private_hospital', fixmedinsType: '1', region: 0, doctors, volume: 1, markup: 1, overcharging: true });
+  }
+  const overcharging = facilities[facilities.length - 1] as Facility;
 
   const persons: Person[] = [];
   const chronicPersons: Person[] = [];
@@ -202,7 +229,7 @@ export function createPopulation(rng: Random, options: PopulationOptions): Popul
     const homePharmacy = rng.pick(facilitiesOf(region, 'pharmacy')).index;
     const person: Person = {
       index: i,
-      psn_no: `${options.idTag}${pad(i + 1, 9)}`,
+      psn_no: psnNo(options.idTag, i),
       gend,
       brdy,
       insutype,
@@ -215,5 +242,5 @@ export function createPopulation(rng: Random, options: PopulationOptions): Popul
     persons.push(person);
     if (chronic.length) chronicPersons.push(person);
   }
-  return { persons, chronicPersons, facilities, facilitiesOf };
+  return { persons, chronicPersons, facilities, facilitiesOf, overcharging };
 }

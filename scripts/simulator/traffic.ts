@@ -1,23 +1,37 @@
 /**
  * The traffic generator: a seeded stream of settlements in ascending event time — general and
  * chronic outpatient visits, inpatient stays settled at discharge, pharmacy purchases, about 1 %
- * refunds — with a configurable share of labelled injected cases, one kind each (`injections.ts`).
+ * refunds — with a configurable share of labelled injected cases, one kind each (`injections.ts`),
+ * some of them scenarios of several settlements (`scenarios.ts`): their later settlements are
+ * emitted at the first arrival slot at or after their time. One kind of scenario deliberately
+ * emits a settlement late (an outpatient visit uploaded after the stay it falls in): that record
+ * has `late: true` and a `setl_time` before the previous record's.
  *
- * Background traffic is clean for every kind in `rules.ts` `CLEAN_KINDS` (each draft is checked
- * before it is emitted) and, by the guards of `history.ts`, of the history-based kinds as well.
- * Memory is bounded by the population, not by the number of settlements: `simulate` is a generator
- * and keeps only a short ring of recent sales (for refunds).
+ * Background traffic is clean for every kind: of the per-settlement kinds in `rules.ts`
+ * `CLEAN_KINDS` (each draft is checked before it is emitted), of the history and reflow kinds by
+ * the guards of `history.ts`, of the price-baseline kinds by the narrow price band of `prices.ts`
+ * (the over-charging hospital gets no background traffic), of `rx.deceased` by never settling for a
+ * person after their death. Injected and scenario settlements are checked against the generator's
+ * own reading (rules.ts and the price ledger) before they are emitted.
+ *
+ * Memory is bounded by the population, not by the number of settlements: `simulate` is a
+ * generator; it keeps a short ring of recent sales (for refunds), the price ledger (at most 500
+ * prices per code and region) and the pending steps of running scenarios.
  */
 import type { Catalogue } from '../../pipeline/catalogue/catalogue.js';
 import { ALERT_KINDS, type AlertKind } from '../../pipeline/contracts/alert.js';
-import type { Settlement } from '../../pipeline/contracts/settlement.js';
-import { DAY_MS } from '../../pipeline/time/event-time.js';
+import type { PersonStatus, Settlement } from '../../pipeline/contracts/settlement.js';
+import { DAY_MS, localDate } from '../../pipeline/time/event-time.js';
+import type { DeathOf, Emitted, InjectionContext, PendingStep, StepOutcome } from './case-kit.js';
+import { planDeaths, type PlannedDeath } from './deaths.js';
 import { createSequencer, finalizeDraft, type Draft, type MedType, type Sequencer } from './draft.js';
 import { createFormulary, type Formulary } from './formulary.js';
-import { INJECTORS, type InjectedCase, type Injector } from './injections.js';
+import { INJECTORS, type Injector } from './injections.js';
 import type { InjectionLabel } from './labels.js';
-import { createPopulation, type Population } from './population.js';
+import { createPopulation, type Person, type Population } from './population.js';
+import { MarkupMirror, outlierVerdict, PriceLedger } from './price-ledger.js';
 import { createPriceBook, type PriceBook } from './prices.js';
+import { countedRatios } from './pricing-cases.js';
 import { createRandom, type Random } from './random.js';
 import { breaches } from './rules.js';
 import { arrivalTimes, formatLocal, localHour } from './timeline.js';
@@ -45,8 +59,10 @@ export interface SimulatorOptions {
 
 export interface SimulatedRecord {
   settlement: Settlement;
-  /** Present on injected cases: the kind the settlement is meant to trip. */
+  /** Present on injected cases: the kind the settlement is meant to trip (and any it raises too). */
   label?: InjectionLabel;
+  /** A late upload: its `setl_time` lies before that of records emitted earlier. */
+  late?: true;
 }
 
 /** Share of settlements that are refunds of an earlier sale. */
@@ -58,6 +74,38 @@ const RECENT_SALES = 400;
 /** Kinds the simulator can inject (those with an injector), in registry order. */
 export function simulatorKinds(): AlertKind[] {
   return INJECTORS.map((i) => i.kind);
+}
+
+/** Persons and facilities of a run (the defaults scale with the settlements). */
+function sizes(o: SimulatorOptions): { persons: number; facilities: number } {
+  return {
+    persons: o.persons ?? Math.min(300_000, Math.max(500, Math.round(o.settlements / 3))),
+    facilities: o.facilities ?? Math.min(3000, Math.max(24, Math.round(o.settlements / 200))),
+  };
+}
+
+function deathPlan(o: SimulatorOptions, root: Random, idTag: string): PlannedDeath[] {
+  const wanted = o.kinds ?? simulatorKinds();
+  return planDeaths(root.fork('deaths'), {
+    settlements: o.settlements,
+    persons: sizes(o).persons,
+    startMs: Date.parse(o.startTime),
+    spanDays: o.spanDays,
+    injectionRate: wanted.includes('rx.deceased') ? (o.injectionRate ?? DEFAULT_INJECTION_RATE) : 0,
+    idTag,
+  });
+}
+
+/**
+ * The person-status lines (`{psn_no, death_date}`) of a run: the deaths its `rx.deceased` cases
+ * and near misses rely on. Load them into the pipeline before the first settlement
+ * (`replay --persons`, the golden runner's persons, `memoryDeps().persons.set`). Cheap: computed
+ * from the options, without generating the traffic.
+ */
+export function simulatedDeaths(options: SimulatorOptions): PersonStatus[] {
+  const problems = simulatorOptionProblems(options);
+  if (problems.length) throw new RangeError(`invalid simulator options:\n  - ${problems.join('\n  - ')}`);
+  return deathPlan(options, createRandom(options.seed), `P${createSequencer(options.seed).tag}`).map((d) => ({ psn_no: d.psn_no, death_date: d.death_date }));
 }
 
 /** Problems with simulator options (empty when valid). */
@@ -82,16 +130,40 @@ export function simulatorOptionProblems(o: SimulatorOptions): string[] {
 const MIX_DAY: readonly (readonly [MedType, number])[] = [['11', 0.5], ['14', 0.15], ['41', 0.28], ['21', 0.07]];
 const MIX_NIGHT: readonly (readonly [MedType, number])[] = [['11', 0.45], ['41', 0.55]];
 
+/** A scenario step waiting in the queue. */
+interface Pending {
+  readonly step: PendingStep;
+  dueMs: number;
+  readonly order: number;
+  tries: number;
+}
+
 interface RunState {
   readonly ctx: TrafficContext;
   readonly seq: Sequencer;
   readonly injectors: readonly Injector[];
   readonly recent: Settlement[];
+  readonly ledger: PriceLedger;
+  readonly markup: MarkupMirror;
+  readonly deaths: readonly DeathOf[];
+  readonly wanted: ReadonlySet<AlertKind>;
+  readonly endMs: number;
+  readonly pending: MinHeap<Pending>;
+  order: number;
+  /** Latest `setl_time` emitted. */
+  lastMs: number;
+  /**
+   * Injections owed: slots where an injection was due but produced no labelled case now or later
+   * (a near miss, an unlabelled visit of the over-charging hospital, no case possible). Later slots
+   * make up for them (at most doubling the rate), so labelled cases stay at about the injection rate.
+   */
+  owed: number;
 }
 
 /**
- * The stream of simulated settlements, ascending in `setl_time`. Options are checked at once (a
- * `RangeError` lists every problem); records are produced lazily, one at a time.
+ * The stream of simulated settlements, ascending in `setl_time` (but for deliberate late uploads,
+ * flagged `late`). Options are checked at once (a `RangeError` lists every problem); records are
+ * produced lazily, one at a time.
  */
 export function simulate(options: SimulatorOptions): Generator<SimulatedRecord> {
   const problems = simulatorOptionProblems(options);
@@ -105,9 +177,14 @@ function* run(options: SimulatorOptions): Generator<SimulatedRecord> {
   const seq = createSequencer(options.seed);
   const prices: PriceBook = createPriceBook(seq.tag);
   const formulary: Formulary = createFormulary(options.catalogue, (i) => prices.referenceFen(i));
-  const persons = options.persons ?? Math.min(300_000, Math.max(500, Math.round(options.settlements / 3)));
-  const facilities = options.facilities ?? Math.min(3000, Math.max(24, Math.round(options.settlements / 200)));
-  const population: Population = createPopulation(root.fork('population'), { persons, facilities, startMs, idTag: `P${seq.tag}` });
+  const { persons, facilities } = sizes(options);
+  const idTag = `P${seq.tag}`;
+  const population: Population = createPopulation(root.fork('population'), { persons, facilities, startMs, idTag });
+  const deaths: DeathOf[] = deathPlan(options, root, idTag).map((d) => {
+    const person = population.persons[d.index] as Person;
+    person.history.deadFromMs = d.deadFromMs;
+    return { person, deathDate: d.death_date, deadFromMs: d.deadFromMs, nearMiss: d.nearMiss };
+  });
   const rng = root.fork('traffic');
   const ctx: TrafficContext = { rng, formulary, prices, population };
   const wanted = new Set(options.kinds ?? simulatorKinds());
@@ -116,20 +193,38 @@ function* run(options: SimulatorOptions): Generator<SimulatedRecord> {
     seq,
     injectors: INJECTORS.filter((i) => wanted.has(i.kind) && i.available(formulary)),
     recent: [],
+    ledger: new PriceLedger(),
+    markup: new MarkupMirror(),
+    deaths,
+    wanted,
+    endMs: startMs + options.spanDays * DAY_MS,
+    pending: new MinHeap<Pending>((a, b) => a.dueMs - b.dueMs || a.order - b.order),
+    order: 0,
+    lastMs: Number.NEGATIVE_INFINITY,
+    owed: 0,
   };
   const rate = options.injectionRate ?? DEFAULT_INJECTION_RATE;
   const decide = root.fork('decisions');
 
   for (const ms of arrivalTimes(root.fork('time'), startMs, options.spanDays * DAY_MS, options.settlements)) {
+    const step = dueStep(state, ms);
+    if (step) {
+      yield step;
+      continue;
+    }
     const roll = decide.next();
     if (roll < REFUND_SHARE && state.recent.length) {
       yield { settlement: refund(state, ms, decide) };
       continue;
     }
-    if (roll < REFUND_SHARE + rate && state.injectors.length) {
+    const rolled = roll < REFUND_SHARE + rate;
+    // Owed injections are made up at most at the injection rate again (never crowding out background).
+    if ((rolled || (state.owed > 0 && roll < REFUND_SHARE + 2 * rate)) && state.injectors.length) {
       const injected = inject(state, ms, decide);
-      if (injected) {
-        yield injected;
+      if (injected.counts && !rolled) state.owed--;
+      else if (!injected.counts && rolled) state.owed = Math.min(MAX_OWED, state.owed + 1);
+      if (injected.record) {
+        yield injected.record;
         continue;
       }
     }
@@ -137,32 +232,144 @@ function* run(options: SimulatorOptions): Generator<SimulatedRecord> {
   }
 }
 
-function inject(state: RunState, ms: number, decide: Random): SimulatedRecord | undefined {
-  for (let attempt = 0; attempt < 6; attempt++) {
-    const injector = decide.pick(state.injectors);
-    const ctx = { ...state.ctx, ms, relaxed: attempt >= 3 };
-    let made: InjectedCase | undefined;
-    for (let tries = 0; tries < 4 && !made; tries++) {
-      const candidate = injector.inject(ctx);
-      if (candidate && isExactly(candidate, injector.kind)) made = candidate;
+function injectionContext(state: RunState, ms: number, relaxed = false): InjectionContext {
+  return { ...state.ctx, ms, relaxed, endMs: state.endMs, ledger: state.ledger, markup: state.markup, deaths: state.deaths, wanted: state.wanted };
+}
+
+/** Most injections owed at once (when cases are hard to build, the rate is not forced). */
+const MAX_OWED = 20;
+
+/** Steps of running scenarios tried per arrival slot (a step that cannot be built now is retried later). */
+const STEPS_PER_SLOT = 3;
+const RETRY_MS = 30 * 60_000;
+const MAX_TRIES = 48;
+
+/** The settlement of a scenario step due at this slot, if one can be built. */
+function dueStep(state: RunState, ms: number): SimulatedRecord | undefined {
+  for (let k = 0; k < STEPS_PER_SLOT; k++) {
+    const top = state.pending.peek();
+    if (!top || top.dueMs > ms) return undefined;
+    state.pending.pop();
+    if (ms > top.step.untilMs) continue; // too late: the scenario is dropped
+    const outcome = top.step.run(injectionContext(state, ms));
+    const done = outcome ? emit(state, outcome, ms) : undefined;
+    if (done) {
+      if (done.record) return done.record;
+      continue;
     }
-    if (!made) continue;
-    const { settlement, sns } = finalizeDraft(made.draft, state.seq, state.ctx.rng);
-    const index = made.line ? made.draft.lines.indexOf(made.line) : -1;
-    const label: InjectionLabel = { kind: injector.kind, note: made.note };
-    if (index >= 0) label.feedetl_sn = sns[index] as string;
-    return { settlement, label };
+    if (++top.tries < MAX_TRIES) {
+      top.dueMs = ms + RETRY_MS;
+      state.pending.push(top);
+    }
   }
   return undefined;
 }
 
-/** The case trips its kind (on its line, when it names one) and nothing else. */
-function isExactly(c: InjectedCase, kind: AlertKind): boolean {
-  const found: ReadonlyMap<AlertKind, number[]> = breaches(c.draft, c.draft.lines);
-  const lines = found.get(kind);
-  if (found.size !== 1 || !lines) return false;
-  if (!c.line) return true;
-  return lines.includes(c.draft.lines.indexOf(c.line));
+/** An injected case (or a scenario's first settlement); `counts` when it is, or will be followed by, a labelled case. */
+function inject(state: RunState, ms: number, decide: Random): { record: SimulatedRecord | undefined; counts: boolean } {
+  for (let attempt = 0; attempt < 6; attempt++) {
+    const injector = decide.weighted(state.injectors, (i) => i.weight ?? 1);
+    const ctx = injectionContext(state, ms, attempt >= 3);
+    for (let tries = 0; tries < 4; tries++) {
+      let outcome: StepOutcome | undefined;
+      if (injector.inject) {
+        const c = injector.inject(ctx);
+        if (c) outcome = { draft: c.draft, label: { kind: injector.kind, note: c.note, ...(c.line ? { line: c.line } : {}), ...(c.mayAlso ? { mayAlso: c.mayAlso } : {}) } };
+      } else outcome = injector.start?.(ctx);
+      if (!outcome) continue;
+      const done = emit(state, outcome, ms);
+      if (done) return { record: done.record, counts: done.record?.label !== undefined || outcome.labelFollows === true };
+    }
+  }
+  return { record: undefined, counts: false };
+}
+
+/** Kinds the generator reads itself: per-settlement rules and price baselines (the history kinds are the scenarios' design). */
+const READ_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>([
+  'rx.gender_restricted', 'rx.age_restricted', 'rx.days_exceeded', 'rx.indication_mismatch', 'rx.duplicate_charge', 'rx.setting_restricted',
+  'rx.high_amount', 'price.above_ceiling', 'price.outlier', 'price.facility_markup',
+]);
+
+interface Reading {
+  /** Kinds the draft raises, with the lines concerned (none for settlement-level kinds). */
+  readonly fired: Map<AlertKind, number[]>;
+  /** A price reading too close to a threshold to trust. */
+  readonly borderline: boolean;
+  /** The over-charging hospital: its counted ratios and whether the mark-up alert fires. */
+  readonly markup?: { ratios: number[]; fires: boolean };
+}
+
+/** The generator's reading of an injected or scenario draft, as of now. */
+function readingOf(state: RunState, draft: Draft): Reading {
+  const fired = new Map<AlertKind, number[]>(breaches(draft, draft.lines));
+  const add = (kind: AlertKind, i?: number) => {
+    let list = fired.get(kind);
+    if (!list) fired.set(kind, (list = []));
+    if (i !== undefined) list.push(i);
+  };
+  let borderline = false;
+  const region = draft.facility.region;
+  draft.lines.forEach((l, i) => {
+    const v = outlierVerdict(l.pricFen, state.ledger.stats(l.item.code, region, draft.ms));
+    if (v === 'yes') add('price.outlier', i);
+    else if (v === 'borderline') borderline = true;
+  });
+  if (!draft.facility.overcharging) return { fired, borderline };
+  const ratios = countedRatios(state, draft);
+  const v = state.markup.verdict(ratios, localDate(draft.ms), draft.ms);
+  if (v === 'yes') add('price.facility_markup');
+  return { fired, borderline: borderline || v === 'borderline', markup: { ratios, fires: v === 'yes' } };
+}
+
+/**
+ * Emits a scenario step or an injected case after checking it: an unlabelled settlement must raise
+ * nothing the generator can read; a labelled one its kind (on its line) and otherwise only kinds it
+ * declared it may also raise. Undefined when the check fails (nothing is emitted or recorded).
+ */
+function emit(state: RunState, outcome: StepOutcome, ms: number): { record: SimulatedRecord | undefined } | undefined {
+  let record: SimulatedRecord | undefined;
+  let emitted: Emitted | undefined;
+  if (outcome.refundOf) {
+    const settlement = makeRefund(state, outcome.refundOf, ms);
+    emitted = { settlement, sns: [] };
+    record = { settlement };
+    state.lastMs = Math.max(state.lastMs, ms);
+  } else if (outcome.draft) {
+    const draft = outcome.draft;
+    const label = outcome.label;
+    const reading = readingOf(state, draft);
+    if (reading.borderline) return undefined;
+    const allowed = new Set<AlertKind>(label ? [label.kind, ...(label.mayAlso ?? [])] : []);
+    for (const kind of reading.fired.keys()) if (!allowed.has(kind)) return undefined;
+    if (label && READ_KINDS.has(label.kind)) {
+      const lines = reading.fired.get(label.kind);
+      if (!lines || (label.line && !lines.includes(draft.lines.indexOf(label.line)))) return undefined;
+    }
+    const { settlement, sns } = finalizeDraft(draft, state.seq, state.ctx.rng);
+    recordPrices(state, draft, reading);
+    emitted = { settlement, sns };
+    record = { settlement };
+    if (draft.ms < state.lastMs) record.late = true;
+    state.lastMs = Math.max(state.lastMs, draft.ms);
+    if (label) {
+      const l: InjectionLabel = { kind: label.kind, note: label.note };
+      const index = label.line ? draft.lines.indexOf(label.line) : -1;
+      if (index >= 0) l.feedetl_sn = sns[index] as string;
+      const also = ALERT_KINDS.filter((k) => k !== label.kind && reading.fired.has(k));
+      if (also.length) l.also = also;
+      record.label = l;
+    }
+  }
+  const next = outcome.next?.(emitted);
+  if (next) state.pending.push({ step: next, dueMs: next.dueMs, order: state.order++, tries: 0 });
+  return { record };
+}
+
+/** Folds an emitted sale's prices into the ledger (and the over-charging hospital's mirror). */
+function recordPrices(state: RunState, draft: Draft, reading?: Reading): void {
+  const region = draft.facility.region;
+  if (reading?.markup) state.markup.record(reading.markup.ratios, localDate(draft.ms), reading.markup.fires, draft.ms);
+  for (const l of draft.lines) state.ledger.add(l.item.code, region, l.pricFen, draft.ms);
 }
 
 function background(state: RunState, ms: number): Settlement {
@@ -178,6 +385,8 @@ function background(state: RunState, ms: number): Settlement {
   }
   if (!draft) throw new Error(`simulator: could not build a clean settlement at ${new Date(ms).toISOString()} (population too small for the traffic?)`);
   const { settlement } = finalizeDraft(draft, state.seq, ctx.rng);
+  recordPrices(state, draft);
+  state.lastMs = Math.max(state.lastMs, ms);
   state.recent.push(settlement);
   if (state.recent.length > RECENT_SALES) state.recent.shift();
   return settlement;
@@ -188,6 +397,11 @@ function refund(state: RunState, ms: number, decide: Random): Settlement {
   const recent = state.recent;
   const index = recent.length - 1 - decide.int(Math.min(recent.length, 200));
   const [orig] = recent.splice(index, 1) as [Settlement];
+  state.lastMs = Math.max(state.lastMs, ms);
+  return makeRefund(state, orig, ms);
+}
+
+function makeRefund(state: RunState, orig: Settlement, ms: number): Settlement {
   state.seq.settlements += 1;
   const n = String(state.seq.settlements).padStart(10, '0');
   return {
@@ -202,4 +416,55 @@ function refund(state: RunState, ms: number, decide: Random): Settlement {
       ...(item.drug_trac_codg ? { drug_trac_codg: [...item.drug_trac_codg] } : {}),
     })),
   };
+}
+
+/** A binary min-heap (the pending steps of running scenarios). */
+class MinHeap<T> {
+  readonly #items: T[] = [];
+  readonly #less: (a: T, b: T) => number;
+
+  constructor(compare: (a: T, b: T) => number) {
+    this.#less = compare;
+  }
+
+  get size(): number {
+    return this.#items.length;
+  }
+
+  peek(): T | undefined {
+    return this.#items[0];
+  }
+
+  push(item: T): void {
+    const a = this.#items;
+    a.push(item);
+    let i = a.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.#less(a[i] as T, a[parent] as T) >= 0) break;
+      [a[i], a[parent]] = [a[parent] as T, a[i] as T];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.#items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length && last !== undefined) {
+      a[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.#less(a[l] as T, a[m] as T) < 0) m = l;
+        if (r < a.length && this.#less(a[r] as T, a[m] as T) < 0) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m] as T, a[i] as T];
+        i = m;
+      }
+    }
+    return top;
+  }
 }

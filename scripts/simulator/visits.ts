@@ -5,6 +5,7 @@
  * guards respected, total under the high-amount threshold — or returns undefined when it cannot.
  */
 import { DAY_MS } from '../../pipeline/time/event-time.js';
+import type { Diagnosis } from '../../pipeline/contracts/settlement.js';
 import { CONDITIONS, SEX_DIAG, type Condition } from './conditions.js';
 import {
   addCleanLine, addDiag, isDrug, newDraft, trimToCap,
@@ -25,17 +26,24 @@ export interface TrafficContext {
   readonly prices: PriceBook;
   readonly population: Population;
   /**
-   * Set when the population is too small for the traffic: persons may then exceed the visit
-   * guards (frequency, gap). Never relaxes anything that would trip one of the clean kinds.
+   * Set when the population is too small for the traffic: persons may then have more visits in 30
+   * days (never a 12th) and closer together. Never relaxes anything that would trip a kind.
    */
   readonly relaxed?: boolean;
 }
 
 /** Optional choices a caller (an injector) imposes on a template. */
 export interface VisitChoice {
+  /** The person (the caller has checked that they may settle now). */
   person?: Person;
   facility?: Facility;
   condition?: Condition;
+  /** The principal diagnosis (else one of the condition's). */
+  principal?: Diagnosis;
+  /** Stays: the admission (else 2–14 days before). */
+  begnMs?: number;
+  /** Stays with a given person: skip the admission guard (a scenario that checked what it needs). */
+  unchecked?: boolean;
 }
 
 const PERSON_TRIES = 12;
@@ -45,7 +53,7 @@ export function pickPerson(ctx: TrafficContext, ms: number, pool: readonly Perso
   if (!pool.length) return undefined;
   for (let i = 0; i < PERSON_TRIES; i++) {
     const p = ctx.rng.pick(pool);
-    if ((ctx.relaxed === true || canVisit(p.history, ms)) && accept(p)) return p;
+    if (canVisit(p.history, ms, ctx.relaxed === true) && accept(p)) return p;
   }
   return undefined;
 }
@@ -167,8 +175,8 @@ function addPermittedRestricted(ctx: TrafficContext, draft: Draft): void {
   }
 }
 
-function withPrincipal(draft: Draft, condition: Condition, rng: Random): void {
-  addDiag(draft, rng.pick(condition.diag));
+function withPrincipal(draft: Draft, condition: Condition, rng: Random, principal?: Diagnosis): void {
+  addDiag(draft, principal ?? rng.pick(condition.diag));
 }
 
 /** 普通门诊 (11) at a hospital or clinic. */
@@ -179,7 +187,7 @@ export function outpatientVisit(ctx: TrafficContext, ms: number, choice: VisitCh
   if (!condition) return undefined;
   const facility = choice.facility ?? pickFacility(ctx, person, ['public_hospital', 'private_hospital', 'clinic'], person.homeClinic);
   const draft = newDraft({ medType: '11', person, facility, ms, doctor: ctx.rng.pick(facility.doctors) });
-  withPrincipal(draft, condition, ctx.rng);
+  withPrincipal(draft, condition, ctx.rng, choice.principal);
   const consults = ctx.formulary.outpatientConsults;
   if (consults.length && ctx.rng.chance(0.85)) addCleanLine(draft, ctx.rng.pick(consults), ctx.prices, { cnt: 1 });
   if (ctx.rng.chance(0.4)) addTests(ctx, draft, condition, ctx.rng.intBetween(1, 2));
@@ -224,21 +232,22 @@ export function pharmacyPurchase(ctx: TrafficContext, ms: number, choice: VisitC
 export function inpatientStay(ctx: TrafficContext, ms: number, choice: VisitChoice = {}): Draft | undefined {
   const rng = ctx.rng;
   const days = rng.weighted([2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14], (d) => (d <= 3 ? 1 : d <= 9 ? 2 : 0.8));
-  const begnMs = localMidnight(ms) - days * DAY_MS + rng.intBetween(8 * 60, 18 * 60) * 60_000;
+  const begnMs = choice.begnMs ?? localMidnight(ms) - days * DAY_MS + rng.intBetween(8 * 60, 18 * 60) * 60_000;
+  if (!(begnMs < ms)) return undefined;
   const pool = ctx.population.persons;
   let person = choice.person;
   if (!person) {
     for (let i = 0; i < PERSON_TRIES && !person; i++) {
       const p = rng.pick(pool);
-      if (canAdmit(p.history, begnMs)) person = p;
+      if (canAdmit(p.history, begnMs, ms)) person = p;
     }
   }
-  if (!person || !canAdmit(person.history, begnMs)) return undefined;
+  if (!person || (!choice.unchecked && !canAdmit(person.history, begnMs, ms))) return undefined;
   const condition = choice.condition ?? chooseCondition(ctx, person, ms, 'inpatient');
   if (!condition) return undefined;
   const facility = choice.facility ?? pickFacility(ctx, person, rng.chance(0.8) ? ['public_hospital'] : ['private_hospital'], undefined);
   const draft = newDraft({ medType: '21' satisfies MedType, person, facility, ms, begnMs, doctor: rng.pick(facility.doctors) });
-  withPrincipal(draft, condition, rng);
+  withPrincipal(draft, condition, rng, choice.principal);
   const f = ctx.formulary;
   for (const pool of [f.wardConsults, f.beds, f.nursing]) {
     if (!pool.length) continue;
