@@ -47,6 +47,18 @@ export interface ConsumerConfig {
   nakBackoffMs: number[];
 }
 
+export interface HttpConfig {
+  /** Address the HTTP server binds to. Loopback only until credentials arrive (dashboard). @default "127.0.0.1" */
+  host: string;
+  /** 0 picks a free port. @default 8787 */
+  port: number;
+}
+
+export interface PrecheckConfig {
+  /** Findings at or above this severity make the pre-event check answer `block`. @default "high" */
+  blockAt: 'low' | 'medium' | 'high';
+}
+
 export interface SentinelConfig {
   /** Data directory: embedded NATS store and chDB files. @default "./data" */
   dataDir: string;
@@ -62,14 +74,21 @@ export interface SentinelConfig {
   rules: RulesConfig;
   stream: StreamConfig;
   consumer: ConsumerConfig;
+  http: HttpConfig;
+  precheck: PrecheckConfig;
   /** @default "info" */
   logLevel: string;
 }
 
-export type ConfigInput = Partial<Omit<SentinelConfig, 'stream' | 'consumer'>> & {
+export type ConfigInput = Partial<Omit<SentinelConfig, 'stream' | 'consumer' | 'http' | 'precheck'>> & {
   stream?: Partial<StreamConfig>;
   consumer?: Partial<ConsumerConfig>;
+  http?: Partial<HttpConfig>;
+  precheck?: Partial<PrecheckConfig>;
 };
+
+export const DEFAULT_HTTP: Readonly<HttpConfig> = Object.freeze({ host: '127.0.0.1', port: 8787 });
+export const DEFAULT_PRECHECK: Readonly<PrecheckConfig> = Object.freeze({ blockAt: 'high' });
 
 export const DEFAULT_STREAM: Readonly<StreamConfig> = Object.freeze({
   name: 'YB_SETTLEMENTS',
@@ -105,6 +124,8 @@ function positiveInt(problems: string[], path: string, v: number, min = 1): void
 export function resolveConfig(input: ConfigInput = {}): Readonly<SentinelConfig> {
   const stream = { ...DEFAULT_STREAM, ...input.stream };
   const consumer = { ...DEFAULT_CONSUMER, ...input.consumer };
+  const http = { ...DEFAULT_HTTP, ...input.http };
+  const precheck = { ...DEFAULT_PRECHECK, ...input.precheck };
   const config: SentinelConfig = {
     dataDir: resolve(input.dataDir ?? './data'),
     natsUrl: input.natsUrl || undefined,
@@ -114,6 +135,8 @@ export function resolveConfig(input: ConfigInput = {}): Readonly<SentinelConfig>
     rules: input.rules ?? {},
     stream,
     consumer,
+    http,
+    precheck,
     logLevel: input.logLevel ?? 'info',
   };
   const problems: string[] = [];
@@ -148,9 +171,14 @@ export function resolveConfig(input: ConfigInput = {}): Readonly<SentinelConfig>
       problems.push(`clickhouseUrl: not a URL (${config.clickhouseUrl})`);
     }
   }
+  if (!['127.0.0.1', 'localhost', '::1'].includes(http.host)) problems.push(`http.host: only loopback (127.0.0.1, ::1) until access credentials are configurable (got ${http.host})`);
+  if (!Number.isInteger(http.port) || http.port < 0 || http.port > 65535) problems.push(`http.port: 0–65535 (got ${String(http.port)})`);
+  if (!['low', 'medium', 'high'].includes(precheck.blockAt)) problems.push(`precheck.blockAt: low, medium or high (got ${String(precheck.blockAt)})`);
   problems.push(...rulesConfigProblems(config.rules));
   if (problems.length) throw new ConfigError('YB_CONFIG_INVALID', `配置无效 / configuration is invalid (${problems.length} problem(s))`, problems);
   Object.freeze(stream);
   Object.freeze(consumer);
+  Object.freeze(http);
+  Object.freeze(precheck);
   return Object.freeze(config);
 }

@@ -36,9 +36,9 @@ async function main(): Promise<void> {
   };
   const config = resolveConfig(input);
   const logger = createLogger({ level: config.logLevel });
-  const runtime = await startRuntime(config, { logger, natsMonitoring: true });
+  const runtime = await startRuntime(config, { logger, natsMonitoring: true, http: true });
   logger.info(
-    { nats: runtime.natsUrl, natsMonitor: runtime.embeddedNats?.monitorUrl, clickhouse: runtime.clickhouseDescription, catalogue: runtime.catalogue.source, entries: runtime.catalogue.size },
+    { nats: runtime.natsUrl, http: runtime.httpUrl, natsMonitor: runtime.embeddedNats?.monitorUrl, clickhouse: runtime.clickhouseDescription, catalogue: runtime.catalogue.source, entries: runtime.catalogue.size },
     'yibao-sentinel running; publish settlements on yb.setl.<admdvs>.<partition>',
   );
   let closing = false;

@@ -26,6 +26,7 @@ import { createPersonStatusStore } from './state/person-status.js';
 import { createTraceCodeStore } from './state/trace-code-store.js';
 import { rebuildState, type RebuildReport } from './state/rebuild.js';
 import type { HistorySize } from './state/history.js';
+import { createPrecheck, type Precheck } from './precheck/precheck.js';
 
 export interface PipelineDeps {
   readonly nc: NatsConnection;
@@ -71,6 +72,8 @@ export interface Pipeline {
   start(): Promise<void>;
   stop(): Promise<void>;
   status(): PipelineStatus;
+  /** The pre-event check over this pipeline's detectors and state (read-only). */
+  readonly precheck: Precheck;
 }
 
 export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineDeps): Pipeline {
@@ -113,7 +116,10 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
     }
   }
 
+  const precheck = createPrecheck(engine, config.precheck);
+
   return {
+    precheck,
     async start() {
       if (state !== 'idle') throw new Error(`pipeline cannot start from state ${state}`);
       const jsm = await jetstreamManager(deps.nc);

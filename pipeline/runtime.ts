@@ -15,6 +15,8 @@ import { applyMigrations } from './infra/migrations.js';
 import type { Logger } from './logger.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { createClickHouseSink, type ClickHouseSink } from './sinks/clickhouse-sink.js';
+import { startPrecheckService } from './precheck/precheck-service.js';
+import { startPrecheckHttp } from './precheck/precheck-http.js';
 
 export interface Runtime {
   readonly config: Readonly<SentinelConfig>;
@@ -26,6 +28,8 @@ export interface Runtime {
   readonly clickhouseDescription: string;
   readonly catalogue: Catalogue;
   readonly pipeline: Pipeline;
+  /** Base URL of the HTTP server, when started. */
+  readonly httpUrl: string | undefined;
   /** Stops the pipeline, then closes ClickHouse, NATS and the embedded server. */
   close(): Promise<void>;
 }
@@ -38,6 +42,8 @@ export interface RuntimeOptions extends Pick<PipelineDeps, 'clock' | 'onBatch' |
   readonly startPipeline?: boolean;
   /** Serve NATS HTTP monitoring from the embedded server. @default false */
   readonly natsMonitoring?: boolean;
+  /** Serve HTTP (`POST /precheck`) on `config.http`. @default false */
+  readonly http?: boolean;
 }
 
 export async function startRuntime(config: Readonly<SentinelConfig>, options: RuntimeOptions): Promise<Runtime> {
@@ -84,8 +90,20 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
       ...(options.onDeadLetters ? { onDeadLetters: options.onDeadLetters } : {}),
     });
     closers.push(() => pipeline.stop());
-    if (options.startPipeline ?? true) await pipeline.start();
+    let httpUrl: string | undefined;
+    if (options.startPipeline ?? true) {
+      await pipeline.start();
+      const service = await startPrecheckService(nc, pipeline.precheck, options.logger.child({ component: 'precheck' }));
+      closers.push(() => service.stop());
+      if (options.http) {
+        const http = await startPrecheckHttp(pipeline.precheck, config.http);
+        closers.push(() => http.app.close());
+        httpUrl = http.url;
+        log.info({ url: httpUrl }, 'http listening (POST /precheck)');
+      }
+    }
     return {
+      httpUrl,
       config,
       nc,
       natsUrl,

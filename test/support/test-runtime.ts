@@ -30,7 +30,7 @@ export interface TestRuntime extends Runtime {
 
 export async function startTestRuntime(input: ConfigInput = {}, options: Partial<RuntimeOptions> = {}, dataDir?: string): Promise<TestRuntime> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'yb-test-'));
-  const config = resolveConfig({ ...input, dataDir: dir, consumer: { batchWaitMs: 5, ...input.consumer } });
+  const config = resolveConfig({ ...input, dataDir: dir, consumer: { batchWaitMs: 5, ...input.consumer }, http: { port: 0, ...input.http } });
   const runtime = await startRuntime(config, { logger: createLogger({ level: process.env.YB_TEST_LOG ?? 'silent' }), ...options });
   const js = jetstream(runtime.nc);
   return {
