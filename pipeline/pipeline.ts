@@ -125,7 +125,8 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
       const jsm = await jetstreamManager(deps.nc);
       await ensureTopology(jsm, config.stream, config.consumer);
       rebuild = await rebuildState(engine, deps.clickhouse, persons);
-      log.info({ ...rebuild }, 'state rebuilt from ClickHouse');
+      const codes = await traceCodes.loadFilter();
+      log.info({ ...rebuild, traceCodes: codes }, 'state rebuilt from ClickHouse');
       const resumed = await resumeInStreamOrder(jsm, config.stream, config.consumer);
       if (resumed) log.info(resumed, 'messages left unacked by a previous worker: resuming in stream order from the ack floor');
       const batchDeps = {

@@ -71,7 +71,8 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
       natsUrl = embeddedNats.url;
       log.info({ url: natsUrl, monitor: embeddedNats.monitorUrl }, 'embedded nats-server started');
     }
-    const nc = await connect({ servers: natsUrl.split(','), name: 'yibao-sentinel', maxReconnectAttempts: -1 });
+    // noAsyncTraces: no stack-capturing error object per request (measured ≈ 10 % of CPU when publishing).
+    const nc = await connect({ servers: natsUrl.split(','), name: 'yibao-sentinel', maxReconnectAttempts: -1, noAsyncTraces: true });
     closers.push(() => nc.drain());
     // The topology exists as soon as the runtime is up, so publishers can publish before the worker consumes.
     await ensureTopology(await jetstreamManager(nc), config.stream, config.consumer);

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { spawn } from 'node:child_process';
+import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import { quantileSorted } from 'simple-statistics';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
@@ -61,15 +63,18 @@ async function main(): Promise<void> {
     await publisher.flush();
     while (processed < opts.history) await new Promise((r) => setTimeout(r, 50));
 
-    // The stream replays at full speed for the whole measurement.
-    let streaming = true;
-    const replay = (async () => {
-      for (const line of lines.slice(opts.history)) {
-        if (!streaming) break;
-        await publisher.publishLine(line);
-      }
-      await publisher.flush();
-    })();
+    // The stream replays at full speed for the whole measurement, from another process (as a
+    // HIS or the replay tool would), with its own connection.
+    const streamFile = join(dataDir, 'stream.ndjson');
+    writeFileSync(streamFile, `${lines.slice(opts.history).join('\n')}\n`);
+    const replay = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./publish-file.ts', import.meta.url)), streamFile], {
+      env: { ...process.env, NATS_URL: runtime.natsUrl },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const replayDone = new Promise<void>((resolve) => replay.once('exit', () => resolve()));
+    // Requests come from their own connection too, like a workstation's.
+    const client = await connect({ servers: runtime.natsUrl, noAsyncTraces: true });
+    while (processed < opts.history + 1000) await new Promise((r) => setTimeout(r, 20));
 
     const measure = async (transport: 'nats' | 'http'): Promise<Figures> => {
       say(`${transport}: ${opts.rate}/s for ${opts.seconds}s while the stream replays…`);
@@ -87,7 +92,7 @@ async function main(): Promise<void> {
         const sent = performance.now();
         const p =
           transport === 'nats'
-            ? runtime.nc.request(PRECHECK_SUBJECT, body, { timeout: 10_000 }).then((m) => {
+            ? client.request(PRECHECK_SUBJECT, body, { timeout: 10_000 }).then((m) => {
                 if (m.headers?.get('Nats-Service-Error-Code')) errors += 1;
               })
             : fetch(`${runtime.httpUrl}/precheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => {
@@ -111,11 +116,12 @@ async function main(): Promise<void> {
     };
     const nats = await measure('nats');
     const http = await measure('http');
-    streaming = false;
-    await replay;
+    replay.kill('SIGTERM');
+    await replayDone;
+    await client.close();
     const ms = (x: number): string => x.toFixed(1);
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while the stream was replayed at full speed (settlements processed during each measurement in the last column); pipeline, nats-server, chDB and the load generator on the same 2 cores.`,
+      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while another process replayed the stream at full speed (settlements processed during each measurement in the last column); pipeline, nats-server, chDB, the replaying process and the load generator on the same 2 cores.`,
       '',
       '| transport | requests | errors | p50 ms | p99 ms | max ms | settlements processed meanwhile |',
       '|---|---|---|---|---|---|---|',

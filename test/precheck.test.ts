@@ -13,7 +13,7 @@ import { GOLDEN_CATALOGUE } from './support/paths.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
 const HBA1C = '002503020030000';
-const MALE_ONLY_DRUG = 'XG04CBA088A001010101467';
+const FEMALE_ONLY_DRUG = 'ZD03AAA0043010100166';
 
 function settlement(id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement {
   const total = Math.round(over.items.reduce((a, i) => a + i.det_item_fee_sumamt, 0) * 100) / 100;
@@ -58,8 +58,8 @@ afterAll(async () => {
 });
 
 describe('pre-event check over NATS', () => {
-  it('blocks a male-only drug drafted for a woman (severity high), with a Chinese message', async () => {
-    const { setl_id: _omit, ...draft } = settlement('x', { items: [{ feedetl_sn: '1', med_list_codg: MALE_ONLY_DRUG, list_type: '101', cnt: 1, pric: 28.5, det_item_fee_sumamt: 28.5, prd_days: 14 }] });
+  it('blocks a female-only drug drafted for a man (severity high), with a Chinese message', async () => {
+    const { setl_id: _omit, ...draft } = settlement('x', { gend: '1', diag: [{ diag_code: 'N97.900' }], items: [{ feedetl_sn: '1', med_list_codg: FEMALE_ONLY_DRUG, list_type: '101', cnt: 2, pric: 18.6, det_item_fee_sumamt: 37.2, prd_days: 10 }] });
     const answer = await ask(draft);
     expect(answer.decision).toBe('block');
     const alert = answer.alerts.find((a) => a.kind === 'rx.gender_restricted')!;
@@ -67,6 +67,16 @@ describe('pre-event check over NATS', () => {
     expect(alert.severity).toBe('high');
     expect(alert.message).toMatch(/[\u4e00-\u9fff]/);
     expect(alert.setl_id).toMatch(/^DRAFT-/);
+    expect(alert.message).toContain('限女性');
+  });
+
+  it('warns instead of blocking when so configured (precheck.blockAt, rule severity)', async () => {
+    const { decide } = await import('../pipeline/precheck/precheck.js');
+    const high = { severity: 'high' } as Alert;
+    expect(decide([high], 'high')).toBe('block');
+    expect(decide([{ severity: 'medium' } as Alert], 'high')).toBe('warn');
+    expect(decide([{ severity: 'medium' } as Alert], 'medium')).toBe('block');
+    expect(decide([], 'low')).toBe('pass');
   });
 
   it('warns on a second HbA1c within 15 days, using the history the stream built', async () => {

@@ -9,6 +9,7 @@
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { isoFromClickHouse } from '../sinks/rows.js';
+import { BloomFilter } from './bloom-filter.js';
 
 export interface TraceCodeUse {
   readonly code: string;
@@ -48,6 +49,11 @@ export interface TraceCodeStore {
   restorePending(rows: readonly TraceCodeRow[]): void;
   /** Codes held in memory. */
   cached(): number;
+  /**
+   * Loads the Bloom filter of every code the shared store holds (at start). Until it is loaded,
+   * every uncached code is looked up.
+   */
+  loadFilter(): Promise<number>;
 }
 
 const toRow = (u: TraceCodeUse): TraceCodeRow => ({
@@ -80,6 +86,8 @@ const fromRow = (r: TraceCodeRow): TraceCodeUse => {
 interface Options {
   /** Most codes kept in memory (least recently used dropped first; never unwritten ones). @default 1000000 */
   maxCached?: number;
+  /** Codes the Bloom filter is sized for before it is rebuilt larger (1.2 bytes per code at 1 %). @default 10000000 */
+  filterCapacity?: number;
 }
 
 /**
@@ -101,6 +109,53 @@ export function createTraceCodeStore(client?: ClickHouseClient, options: Options
     return uses;
   }
 
+  // Lookups are coalesced: codes asked for while a query runs go into the next one, so concurrent
+  // callers (the worker's batch, many pre-event checks) share a few queries instead of one each.
+  const queued = new Set<string>();
+  let loading: Promise<void> | undefined;
+  // Codes the shared store may hold: a code the filter has never seen is certainly new.
+  let filter: BloomFilter | undefined;
+
+  async function buildFilter(capacity: number): Promise<number> {
+    const next = new BloomFilter(capacity);
+    const rs = await client!.query({ query: 'SELECT DISTINCT code FROM trace_codes', format: 'JSONCompactEachRow' });
+    for await (const rows of rs.stream<[string]>()) for (const row of rows) next.add(row.json()[0]);
+    for (const code of cache.keys()) if (cache.get(code)!.length) next.add(code);
+    filter = next;
+    return next.count;
+  }
+
+  async function load(chunk: string[]): Promise<void> {
+    const rs = await client!.query({
+      query: 'SELECT code, setl_id, seq, feedetl_sn, fixmedins_code, psn_no, admdvs, setl_time, refunded_seq FROM trace_codes FINAL WHERE code IN {codes:Array(String)}',
+      query_params: { codes: chunk },
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<TraceCodeRow>();
+    for (const c of chunk) touch(c);
+    for (const r of rows) {
+      const uses = cache.get(r.code)!;
+      if (!uses.some((u) => u.setlId === r.setl_id)) uses.push(fromRow(r));
+    }
+    for (const c of chunk) cache.get(c)!.sort((a, b) => a.seq - b.seq);
+    trim();
+  }
+
+  function drain(): Promise<void> {
+    loading ??= (async () => {
+      try {
+        while (queued.size) {
+          const chunk = [...queued].slice(0, 5000);
+          for (const c of chunk) queued.delete(c);
+          await load(chunk);
+        }
+      } finally {
+        loading = undefined;
+      }
+    })();
+    return loading;
+  }
+
   function trim(): void {
     if (!client) return; // memory-only: the cache is the store
     for (const code of cache.keys()) {
@@ -112,23 +167,18 @@ export function createTraceCodeStore(client?: ClickHouseClient, options: Options
   return {
     async prefetch(codes) {
       if (!client) return;
-      const missing = [...new Set(codes)].filter((c) => !cache.has(c));
-      for (let i = 0; i < missing.length; i += 5000) {
-        const chunk = missing.slice(i, i + 5000);
-        const rs = await client.query({
-          query: 'SELECT code, setl_id, seq, feedetl_sn, fixmedins_code, psn_no, admdvs, setl_time, refunded_seq FROM trace_codes FINAL WHERE code IN {codes:Array(String)}',
-          query_params: { codes: chunk },
-          format: 'JSONEachRow',
-        });
-        const rows = await rs.json<TraceCodeRow>();
-        for (const c of chunk) touch(c);
-        for (const r of rows) {
-          const uses = cache.get(r.code)!;
-          if (!uses.some((u) => u.setlId === r.setl_id)) uses.push(fromRow(r));
+      let added = false;
+      for (const c of codes) {
+        if (filter && !filter.mightContain(c) && !cache.has(c)) {
+          touch(c); // certainly never settled: known empty without asking
+          continue;
         }
-        for (const c of chunk) cache.get(c)!.sort((a, b) => a.seq - b.seq);
+        if (!cache.has(c) && !queued.has(c)) {
+          queued.add(c);
+          added = true;
+        }
       }
-      trim();
+      if (added || loading) await drain();
     },
     uses(code) {
       return cache.get(code) ?? [];
@@ -137,6 +187,7 @@ export function createTraceCodeStore(client?: ClickHouseClient, options: Options
       const uses = touch(use.code);
       if (uses.some((u) => u.setlId === use.setlId)) return; // recorded already (rebuilt, then redelivered)
       uses.push(use);
+      filter?.add(use.code);
       pending.push(toRow(use));
       pendingCodes.add(use.code);
     },
@@ -161,5 +212,11 @@ export function createTraceCodeStore(client?: ClickHouseClient, options: Options
       for (const r of rows) pendingCodes.add(r.code);
     },
     cached: () => cache.size,
+    async loadFilter() {
+      if (!client) return 0;
+      const rs = await client.query({ query: 'SELECT count() AS n FROM trace_codes', format: 'JSONEachRow' });
+      const [row] = await rs.json<{ n: string }>();
+      return buildFilter(Math.max(options.filterCapacity ?? 10_000_000, Number(row?.n ?? 0) * 2));
+    },
   };
 }

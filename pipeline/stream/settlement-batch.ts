@@ -43,6 +43,9 @@ export interface BatchOutcome {
   readonly sinkError?: Error;
 }
 
+/** Settlements detected between two yields to the event loop. */
+const YIELD_EVERY = 50;
+
 export function backoffFor(deliveryCount: number, backoffMs: readonly number[]): number {
   return backoffMs[Math.min(deliveryCount, backoffMs.length) - 1] ?? 0;
 }
@@ -73,6 +76,9 @@ export async function handleSettlementBatch(msgs: readonly JsMsg[], deps: BatchD
   }
 
   for (const [i, m] of msgs.entries()) {
+    // Let other work in (pre-event checks, heartbeats) every few settlements: a batch's detection
+    // is synchronous and would otherwise hold the event loop for its whole length.
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise<void>((resolve) => setImmediate(resolve));
     const decoded = decodedAll[i]!;
     if (!decoded.ok) {
       deadLetters.push(deadLetterOf(rejected(m), decoded.rejections, decoded.setlId, now));
