@@ -13,21 +13,12 @@ import { createDetectors, memoryDeps } from '../pipeline/detectors/registry.js';
 import { PriceBaselines, sharedPriceBaselines, type BaselineStats } from '../pipeline/state/price-baselines.js';
 import { DAY_MS } from '../pipeline/time/event-time.js';
 import { caseCatalogue, listGoldenCases, readNdjson } from './golden/update-goldens.js';
+import { rng } from './support/random.js';
 
 const T0 = Date.parse('2026-11-01T09:00:00+08:00');
 const CODE = 'XC10AAA901A001010100000';
 const REGION = '320102';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Adds prices `prices[i]` at sequence `firstSeq + i`, one settlement each, an hour apart. */
 function fill(b: PriceBaselines, prices: readonly number[], firstSeq = 1, code = CODE): void {

@@ -5,18 +5,8 @@
 import { median as ssMedian, medianAbsoluteDeviation as ssMad } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
 import { lowerBound, MAD_SCALE, mad, madSorted, median, medianSorted, robustSummarySorted, robustZ } from '../models/robust-stats.js';
+import { rng } from './support/random.js';
 
-/** Seeded generator (mulberry32): the same samples on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ascending = (values: readonly number[]) => Float64Array.from(values).sort();
 

@@ -58,22 +58,21 @@ export async function ensureTopology(jsm: JetStreamManager, stream: StreamConfig
     retention: RetentionPolicy.Limits,
     max_age: nanos(stream.maxAgeMs),
   });
-  await upsertConsumer(jsm, stream.personStream, {
-    durable_name: PERSON_STATUS_WRITER,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(consumer.ackWaitMs),
-    max_ack_pending: consumer.maxAckPending,
-  });
+  await upsertConsumer(jsm, stream.personStream, writerConsumerConfig(PERSON_STATUS_WRITER, consumer));
   const detector = detectorConsumerConfig(stream, consumer);
   await upsertConsumer(jsm, stream.name, detector);
-  await upsertConsumer(jsm, stream.deadLetterStream, {
-    durable_name: DEAD_LETTER_WRITER,
+  await upsertConsumer(jsm, stream.deadLetterStream, writerConsumerConfig(DEAD_LETTER_WRITER, consumer));
+}
+
+/** A durable consumer that copies a stream into ClickHouse (dead letters, person status). */
+function writerConsumerConfig(durable: string, consumer: ConsumerConfig): { durable_name: string } & Record<string, unknown> {
+  return {
+    durable_name: durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(consumer.ackWaitMs),
     max_ack_pending: consumer.maxAckPending,
-  });
+  };
 }
 
 function detectorConsumerConfig(stream: StreamConfig, consumer: ConsumerConfig): { durable_name: string } & Record<string, unknown> {
