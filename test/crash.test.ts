@@ -81,7 +81,17 @@ describe('worker killed with SIGKILL mid-stream', () => {
     };
     const exited = (child: ChildProcess): Promise<void> => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
     /** Highest stream sequence delivered to a worker so far. */
-    const delivered = async (): Promise<number> => (await jsm.consumers.info(config.stream.name, config.consumer.durable)).delivered.stream_seq;
+    // A restarting worker may be recreating the consumer (resume in stream order): retry until it is back.
+    const delivered = async (): Promise<number> => {
+      for (;;) {
+        try {
+          return (await jsm.consumers.info(config.stream.name, config.consumer.durable)).delivered.stream_seq;
+        } catch (e) {
+          if (!/consumer not found/i.test(String((e as Error).message))) throw e;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+    };
 
     const random = createRandom(5);
     const progress: number[] = [];

@@ -17,7 +17,15 @@ export interface DrainOptions {
 export async function waitForConsumer(jsm: JetStreamManager, stream: string, durable: string, uptoSeq: number, options: DrainOptions = {}): Promise<void> {
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
   for (;;) {
-    const info = await jsm.consumers.info(stream, durable);
+    let info;
+    try {
+      info = await jsm.consumers.info(stream, durable);
+    } catch (e) {
+      // A worker resuming in stream order recreates its consumer: wait for it to be back.
+      if (!/consumer not found/i.test(String((e as Error).message)) || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
+      continue;
+    }
     options.onProgress?.(info.ack_floor.stream_seq);
     if (info.ack_floor.stream_seq >= uptoSeq && info.num_pending === 0 && info.num_ack_pending === 0) return;
     if (Date.now() > deadline) {
