@@ -48,10 +48,16 @@ export interface ConsumerConfig {
 }
 
 export interface HttpConfig {
-  /** Address the HTTP server binds to. Loopback only until credentials arrive (dashboard). @default "127.0.0.1" */
+  /** Address the dashboard, `/metrics` and `POST /precheck` bind to. Any address other than loopback requires `credential`. @default "127.0.0.1" */
   host: string;
   /** 0 picks a free port. @default 8787 */
   port: number;
+  /**
+   * HTTP Basic credential `user:password` (env `YB_HTTP_CREDENTIAL`). When set, every page and API
+   * requires it; required when `host` is not loopback. Password at least 12 characters.
+   * Absent by default (loopback only).
+   */
+  credential: string | undefined;
 }
 
 export interface PrecheckConfig {
@@ -87,7 +93,10 @@ export type ConfigInput = Partial<Omit<SentinelConfig, 'stream' | 'consumer' | '
   precheck?: Partial<PrecheckConfig>;
 };
 
-export const DEFAULT_HTTP: Readonly<HttpConfig> = Object.freeze({ host: '127.0.0.1', port: 8787 });
+export const DEFAULT_HTTP: Readonly<HttpConfig> = Object.freeze({ host: '127.0.0.1', port: 8787, credential: undefined });
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1'];
+/** Shortest password accepted in `http.credential`. */
+export const MIN_PASSWORD_CHARS = 12;
 export const DEFAULT_PRECHECK: Readonly<PrecheckConfig> = Object.freeze({ blockAt: 'high' });
 
 export const DEFAULT_STREAM: Readonly<StreamConfig> = Object.freeze({
@@ -171,7 +180,14 @@ export function resolveConfig(input: ConfigInput = {}): Readonly<SentinelConfig>
       problems.push(`clickhouseUrl: not a URL (${config.clickhouseUrl})`);
     }
   }
-  if (!['127.0.0.1', 'localhost', '::1'].includes(http.host)) problems.push(`http.host: only loopback (127.0.0.1, ::1) until access credentials are configurable (got ${http.host})`);
+  if (http.credential !== undefined) {
+    const colon = typeof http.credential === 'string' ? http.credential.indexOf(':') : -1;
+    if (colon < 1) problems.push('http.credential: "user:password" (a user name, a colon, a password)');
+    else if (http.credential.length - colon - 1 < MIN_PASSWORD_CHARS) problems.push(`http.credential: the password needs at least ${MIN_PASSWORD_CHARS} characters`);
+  }
+  if (!LOOPBACK_HOSTS.includes(http.host) && !http.credential) {
+    problems.push(`http.host: binding to ${http.host} (not loopback) requires http.credential (env YB_HTTP_CREDENTIAL=user:password)`);
+  }
   if (!Number.isInteger(http.port) || http.port < 0 || http.port > 65535) problems.push(`http.port: 0–65535 (got ${String(http.port)})`);
   if (!['low', 'medium', 'high'].includes(precheck.blockAt)) problems.push(`precheck.blockAt: low, medium or high (got ${String(precheck.blockAt)})`);
   problems.push(...rulesConfigProblems(config.rules));

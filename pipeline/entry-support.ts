@@ -5,7 +5,7 @@
 import type { ConfigInput } from './config.js';
 import { ConfigError, EnvironmentError, InputError } from './errors.js';
 
-/** Configuration from the environment: `NATS_URL`, `CLICKHOUSE_URL`, `YB_DATA_DIR`, `YB_CATALOGUE`, `YB_LOG_LEVEL`. */
+/** Configuration from the environment: `NATS_URL`, `CLICKHOUSE_URL`, `YB_DATA_DIR`, `YB_CATALOGUE`, `YB_LOG_LEVEL`, `YB_HTTP_HOST`, `YB_HTTP_PORT`, `YB_HTTP_CREDENTIAL`. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput {
   const out: ConfigInput = {};
   if (env.NATS_URL) out.natsUrl = env.NATS_URL;
@@ -13,6 +13,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ConfigInput
   if (env.YB_DATA_DIR) out.dataDir = env.YB_DATA_DIR;
   if (env.YB_CATALOGUE) out.cataloguePath = env.YB_CATALOGUE;
   if (env.YB_LOG_LEVEL) out.logLevel = env.YB_LOG_LEVEL;
+  if (env.YB_HTTP_HOST || env.YB_HTTP_PORT || env.YB_HTTP_CREDENTIAL) {
+    out.http = {
+      ...(env.YB_HTTP_HOST ? { host: env.YB_HTTP_HOST } : {}),
+      ...(env.YB_HTTP_PORT ? { port: Number(env.YB_HTTP_PORT) } : {}),
+      ...(env.YB_HTTP_CREDENTIAL ? { credential: env.YB_HTTP_CREDENTIAL } : {}),
+    };
+  }
   return out;
 }
 

@@ -27,6 +27,7 @@ import { createTraceCodeStore } from './state/trace-code-store.js';
 import { rebuildState, type RebuildReport } from './state/rebuild.js';
 import type { HistorySize } from './state/history.js';
 import { createPrecheck, type Precheck } from './precheck/precheck.js';
+import { createMetrics, type ConsumerLag, type Metrics } from './metrics/metrics.js';
 
 export interface PipelineDeps {
   readonly nc: NatsConnection;
@@ -41,6 +42,8 @@ export interface PipelineDeps {
   readonly sink?: ClickHouseSink;
   /** Called after each batch of dead letters is in ClickHouse. */
   readonly onDeadLetters?: (letters: readonly DeadLetter[]) => void;
+  /** Where counters and latencies are recorded. @default a fresh registry without process metrics */
+  readonly metrics?: Metrics;
 }
 
 export type PipelineState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -74,6 +77,9 @@ export interface Pipeline {
   status(): PipelineStatus;
   /** The pre-event check over this pipeline's detectors and state (read-only). */
   readonly precheck: Precheck;
+  readonly metrics: Metrics;
+  /** Messages waiting for the detector and dead-letter consumers (JetStream consumer info). */
+  consumerLag(): Promise<readonly ConsumerLag[]>;
 }
 
 export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineDeps): Pipeline {
@@ -82,7 +88,8 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
   const persons = createPersonStatusStore();
   const traceCodes = createTraceCodeStore(deps.clickhouse);
   const engine = createDetectionEngine(createDetectors(config.rules, { persons, traceCodes }), deps.catalogue);
-  const sink = deps.sink ?? createClickHouseSink(deps.clickhouse);
+  const metrics = deps.metrics ?? createMetrics({ defaultMetrics: false });
+  const sink = deps.sink ?? createClickHouseSink(deps.clickhouse, metrics);
   let rebuild: RebuildReport | undefined;
   const js = jetstream(deps.nc);
   let state: PipelineState = 'idle';
@@ -101,8 +108,16 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
     counters.retried += outcome.retried;
     counters.accepted += outcome.accepted.length;
     counters.unknownCodes += outcome.unknownCodes;
-    for (const d of outcome.deadLetters) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
-    for (const a of outcome.alerts) alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
+    metrics.settlementsIn.inc(outcome.accepted.length);
+    if (outcome.retried) metrics.retried.inc(outcome.retried);
+    for (const d of outcome.deadLetters) {
+      rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
+      metrics.rejected.inc({ reason: d.reason });
+    }
+    for (const a of outcome.alerts) {
+      alertsByKind[a.kind] = (alertsByKind[a.kind] ?? 0) + 1;
+      metrics.alerts.inc({ kind: a.kind, severity: a.severity });
+    }
     for (const s of outcome.accepted) {
       const ms = Date.parse(s.setl_time);
       if (ms > lastEventMs) {
@@ -116,10 +131,29 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
     }
   }
 
-  const precheck = createPrecheck(engine, config.precheck);
+  const checker = createPrecheck(engine, config.precheck);
+  const precheck: Precheck = {
+    async check(draft, detectedAt) {
+      const r = await checker.check(draft, detectedAt);
+      metrics.precheck.inc({ decision: r.ok ? r.answer.decision : 'invalid' });
+      return r;
+    },
+  };
+
+  async function consumerLag(): Promise<readonly ConsumerLag[]> {
+    const jsm = await jetstreamManager(deps.nc);
+    const read = async (stream: string, consumer: string): Promise<ConsumerLag> => {
+      const info = await jsm.consumers.info(stream, consumer);
+      return { consumer, pending: info.num_pending, ackPending: info.num_ack_pending };
+    };
+    return Promise.all([read(config.stream.name, config.consumer.durable), read(config.stream.deadLetterStream, DEAD_LETTER_WRITER)]);
+  }
+  metrics.setLagSource(consumerLag);
 
   return {
     precheck,
+    metrics,
+    consumerLag,
     async start() {
       if (state !== 'idle') throw new Error(`pipeline cannot start from state ${state}`);
       const jsm = await jetstreamManager(deps.nc);
@@ -147,6 +181,11 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
           const t0 = performance.now();
           const outcome = await handleSettlementBatch(msgs, batchDeps);
           account(outcome);
+          if (!outcome.sinkError) {
+            const ackedAtMs = Date.now();
+            for (const m of msgs) metrics.settlementLatency.observe(Math.max(0, ackedAtMs - m.info.timestampNanos / 1e6) / 1000);
+          }
+          metrics.batchLatency.observe((performance.now() - t0) / 1000);
           log.debug({ messages: msgs.length, alerts: outcome.alerts.length, ms: Math.round(performance.now() - t0) }, 'batch committed');
           deps.onBatch?.(outcome);
         },
@@ -167,7 +206,10 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
         { batchSize: 1000, batchWaitMs: 20 },
         async (msgs) => {
           const r = await handlePersonStatusBatch(msgs, { js, sink, store: persons, deadLetterSubject: config.stream.deadLetterSubject, nakBackoffMs: config.consumer.nakBackoffMs, clock });
-          for (const d of r.rejected) rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
+          for (const d of r.rejected) {
+            rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
+            metrics.rejected.inc({ reason: d.reason });
+          }
         },
         log.child({ component: 'person-status' }),
       );

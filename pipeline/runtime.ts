@@ -16,7 +16,12 @@ import type { Logger } from './logger.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { createClickHouseSink, type ClickHouseSink } from './sinks/clickhouse-sink.js';
 import { startPrecheckService } from './precheck/precheck-service.js';
-import { startPrecheckHttp } from './precheck/precheck-http.js';
+import { startHttpServer } from './http/http-server.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { startFeedHub } from './dashboard/feed-hub.js';
+import { startThroughputSampler } from './dashboard/throughput-sampler.js';
+import { createAlertReads } from './dashboard/alert-reads.js';
+import { createReviewStore } from './dashboard/review-store.js';
 
 export interface Runtime {
   readonly config: Readonly<SentinelConfig>;
@@ -28,8 +33,9 @@ export interface Runtime {
   readonly clickhouseDescription: string;
   readonly catalogue: Catalogue;
   readonly pipeline: Pipeline;
-  /** Base URL of the HTTP server, when started. */
+  /** Base URL of the HTTP server (dashboard, `/metrics`, `POST /precheck`), when started. */
   readonly httpUrl: string | undefined;
+  readonly metrics: Metrics;
   /** Stops the pipeline, then closes ClickHouse, NATS and the embedded server. */
   close(): Promise<void>;
 }
@@ -42,13 +48,14 @@ export interface RuntimeOptions extends Pick<PipelineDeps, 'clock' | 'onBatch' |
   readonly startPipeline?: boolean;
   /** Serve NATS HTTP monitoring from the embedded server. @default false */
   readonly natsMonitoring?: boolean;
-  /** Serve HTTP (`POST /precheck`) on `config.http`. @default false */
+  /** Serve HTTP on `config.http`: the dashboard, `/metrics`, `POST /precheck`. @default false */
   readonly http?: boolean;
 }
 
 export async function startRuntime(config: Readonly<SentinelConfig>, options: RuntimeOptions): Promise<Runtime> {
   const log = options.logger.child({ component: 'runtime' });
   const catalogue = loadCatalogue(config.cataloguePath);
+  const metrics = createMetrics();
   const closers: Array<() => Promise<unknown>> = [];
   let closing: Promise<void> | undefined;
   /** Closes in reverse order of opening; idempotent. */
@@ -85,7 +92,8 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
       clickhouse: ch.client,
       catalogue,
       logger: options.logger,
-      ...(options.wrapSink ? { sink: options.wrapSink(createClickHouseSink(ch.client)) } : {}),
+      metrics,
+      ...(options.wrapSink ? { sink: options.wrapSink(createClickHouseSink(ch.client, metrics)) } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.onBatch ? { onBatch: options.onBatch } : {}),
       ...(options.onDeadLetters ? { onDeadLetters: options.onDeadLetters } : {}),
@@ -97,14 +105,37 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
       const service = await startPrecheckService(nc, pipeline.precheck, options.logger.child({ component: 'precheck' }));
       closers.push(() => service.stop());
       if (options.http) {
-        const http = await startPrecheckHttp(pipeline.precheck, config.http);
-        closers.push(() => http.app.close());
+        const hub = startFeedHub(nc, options.logger.child({ component: 'feed-hub' }), {}, (n) => metrics.feedDropped.inc(n));
+        closers.push(() => hub.close());
+        const sampler = startThroughputSampler({
+          settlements: () => pipeline.status().accepted,
+          alerts: () => Object.values(pipeline.status().alertsByKind).reduce((s, n) => s + (n ?? 0), 0),
+          deadLetters: () => pipeline.status().deadLettersStored,
+          lag: async () => (await pipeline.consumerLag())[0]?.pending ?? 0,
+        });
+        closers.push(async () => sampler.stop());
+        const http = await startHttpServer(config.http, {
+          precheck: pipeline.precheck,
+          metrics,
+          logger: options.logger,
+          dashboard: {
+            clickhouse: ch.client,
+            reads: createAlertReads(ch.client, catalogue),
+            reviews: createReviewStore(ch.client),
+            hub,
+            sampler,
+            metrics,
+            logger: options.logger,
+          },
+        });
+        closers.push(() => http.close());
         httpUrl = http.url;
-        log.info({ url: httpUrl }, 'http listening (POST /precheck)');
+        log.info({ url: httpUrl, auth: config.http.credential ? 'basic' : 'none (loopback)' }, 'http listening: dashboard, /metrics, POST /precheck');
       }
     }
     return {
       httpUrl,
+      metrics,
       config,
       nc,
       natsUrl,

@@ -35,6 +35,8 @@ const program = new Command()
   .option('--bad-rate <x>', 'share of malformed messages mixed in (to show the dead-letter path)', num(0), 0.002)
   .option('--data-dir <dir>', 'data directory (wiped at start unless --keep)', './data/demo')
   .option('--keep', 'keep the data directory from an earlier run')
+  .option('--port <n>', 'dashboard port (0 picks a free one)', num(0), 8787)
+  .option('--exit', 'exit after the summary (default when stdout is not a terminal) instead of keeping the dashboard open until Ctrl-C')
   .addHelpText('after', '\nCtrl-C stops the traffic early and still prints the summary. Environment: NATS_URL, CLICKHOUSE_URL to use servers instead of the embedded ones.');
 
 const BAD_LINES = [
@@ -48,13 +50,14 @@ async function main(): Promise<void> {
   const dataDir = resolve(opts.dataDir);
   if (!opts.keep) rmSync(dataDir, { recursive: true, force: true });
   const env = configFromEnv();
-  const config = resolveConfig({ ...env, dataDir });
+  const config = resolveConfig({ ...env, dataDir, http: { ...env.http, port: env.http?.port ?? opts.port } });
   const logger = createLogger({ level: env.logLevel ?? 'warn' });
   const recent: Alert[] = [];
   let processed = 0;
   const runtime = await startRuntime(config, {
     logger,
     natsMonitoring: true,
+    http: true,
     onBatch: (o) => {
       processed += o.messages - o.retried;
       for (const a of o.alerts) {
@@ -70,7 +73,7 @@ async function main(): Promise<void> {
   out(`  ClickHouse    ${runtime.clickhouseDescription}`);
   out(`  catalogue     ${runtime.catalogue.size} entries`);
   out(`  live feed     subscribe to yb.alert.> on ${runtime.natsUrl}`);
-  out('  dashboard     not yet: the monitoring web page arrives with the dashboard issue');
+  out(`  dashboard     ${runtime.httpUrl}/  (监控大屏; metrics ${runtime.httpUrl}/metrics)`);
   out(`  traffic       ${opts.rate}/s for ${opts.duration}s (seed ${opts.seed})`);
 
   const total = Math.round(opts.rate * opts.duration);
@@ -149,6 +152,10 @@ async function main(): Promise<void> {
   out('');
   out(`  数据 data: ${dataDir} (ClickHouse tables settlements, settlement_items, alerts, dead_letters; views v_alerts, v_dead_letters, v_facility_daily)`);
   out('');
+  if (!opts.exit && process.stdout.isTTY && !stop) {
+    out(`  监控页面仍在运行 / the dashboard stays open at ${runtime.httpUrl}/ — Ctrl-C to stop`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
   await runtime.close();
 }
 

@@ -6,7 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
-import { DEFAULT_CONSUMER, DEFAULT_STREAM } from '../pipeline/config.js';
+import { DEFAULT_CONSUMER, DEFAULT_HTTP, DEFAULT_PRECHECK, DEFAULT_STREAM } from '../pipeline/config.js';
+import { DEFAULT_METRICS_PREFIX, METRIC_DEFINITIONS } from '../pipeline/metrics/metrics.js';
 import { REJECT_REASONS } from '../pipeline/decode/reject-reasons.js';
 import { DETECTOR_DEFINITIONS } from '../pipeline/detectors/registry.js';
 import { ERROR_CODES } from '../pipeline/errors.js';
@@ -27,6 +28,14 @@ export function generatedSections(): Record<string, string> {
       '|---|---|',
       ...Object.entries(DEFAULT_STREAM).map(([k, v]) => `| \`stream.${k}\` | ${code(v)} |`),
       ...Object.entries(DEFAULT_CONSUMER).map(([k, v]) => `| \`consumer.${k}\` | ${code(v)} |`),
+      ...Object.entries(DEFAULT_HTTP).map(([k, v]) => `| \`http.${k}\` | ${v === undefined ? '(none)' : code(v)} |`),
+      ...Object.entries(DEFAULT_PRECHECK).map(([k, v]) => `| \`precheck.${k}\` | ${code(v)} |`),
+    ].join('\n'),
+    metrics: [
+      '| metric | type | labels | what it counts |',
+      '|---|---|---|---|',
+      ...METRIC_DEFINITIONS.map((m) => `| \`${m.name}\` | ${m.type} | ${m.labels.map((l) => `\`${l}\``).join(', ') || '—'} | ${m.help} |`),
+      `| \`${DEFAULT_METRICS_PREFIX}process_*\`, \`${DEFAULT_METRICS_PREFIX}nodejs_*\` | (various) | — | prom-client's default process metrics: CPU, memory, event-loop lag, GC. |`,
     ].join('\n'),
     reasons: ['| reason | 说明 |', '|---|---|', ...Object.entries(REJECT_REASONS).map(([k, v]) => `| \`${k}\` | ${v} |`)].join('\n'),
     errors: ['| code | meaning |', '|---|---|', ...Object.entries(ERROR_CODES).map(([k, v]) => `| \`${k}\` | ${v} |`)].join('\n'),

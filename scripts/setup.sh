@@ -21,4 +21,6 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a=
 
 echo "== npm ci"
 npm ci --no-audit --no-fund
+echo "== 构建监控页面 / building the dashboard page"
+npm run build:web
 echo "准备就绪 / ready: npm run demo"

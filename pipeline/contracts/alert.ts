@@ -68,3 +68,31 @@ export interface Alert {
 export function alertSubject(alert: Pick<Alert, 'phase' | 'kind'>): string {
   return `yb.alert.${alert.phase}.${alert.kind}`;
 }
+
+/** Reviewer-facing Chinese name of each kind (dashboard, reports). */
+export const KIND_NAMES_ZH: Readonly<Record<AlertKind, string>> = {
+  'rx.gender_restricted': '限性别',
+  'rx.age_restricted': '限年龄',
+  'rx.days_exceeded': '超量开药',
+  'rx.indication_mismatch': '适应症不符',
+  'rx.duplicate_charge': '重复收费',
+  'rx.test_frequency': '检查超频次',
+  'rx.setting_restricted': '限住院使用',
+  'rx.deceased': '死亡人员结算',
+  'rx.inpatient_overlap': '住院期间门诊/购药',
+  'rx.readmission': '分解住院',
+  'rx.frequent_visits': '频繁就医',
+  'rx.high_amount': '大额费用',
+  'price.above_ceiling': '超支付标准',
+  'price.outlier': '价格离群',
+  'price.facility_markup': '机构系统性加价',
+  'reflow.trace_code_reuse': '追溯码重复结算',
+  'reflow.stockpile': '囤药',
+  'reflow.pharmacy_hopping': '多机构购药',
+  'ml.claim_anomaly': '模型：结算异常',
+  'ml.facility_volume': '模型：机构量异常',
+  'ml.fraud_risk': '模型：欺诈风险',
+};
+
+export const PHASE_NAMES_ZH: Readonly<Record<Phase, string>> = { pre: '事前', in: '事中', post: '事后' };
+export const SEVERITY_NAMES_ZH: Readonly<Record<Severity, string>> = { low: '低', medium: '中', high: '高' };

@@ -9,6 +9,7 @@ import { SinkUnavailableError } from '../errors.js';
 import type { DeadLetter } from './dead-letter.js';
 import type { AlertRow, ItemRow, PersonStatusRow, SettlementRow } from './rows.js';
 import type { TraceCodeRow } from '../state/trace-code-store.js';
+import type { Metrics } from '../metrics/metrics.js';
 
 export interface SinkBatch {
   settlements?: readonly SettlementRow[];
@@ -32,12 +33,15 @@ export const TABLES = {
   persons: 'person_status',
 } as const;
 
-export function createClickHouseSink(client: ClickHouseClient): ClickHouseSink {
+/** `metrics`: rows per insert and failed inserts, by table. */
+export function createClickHouseSink(client: ClickHouseClient, metrics?: Pick<Metrics, 'sinkRows' | 'sinkFailures'>): ClickHouseSink {
   async function insert(table: string, values: readonly object[] | undefined): Promise<void> {
     if (!values?.length) return;
     try {
       await client.insert({ table, values: values as object[], format: 'JSONEachRow' });
+      metrics?.sinkRows.observe({ table }, values.length);
     } catch (cause) {
+      metrics?.sinkFailures.inc({ table });
       throw new SinkUnavailableError(`ClickHouse 写入失败 / insert into ${table} (${values.length} rows) failed: ${(cause as Error).message}`, { cause });
     }
   }

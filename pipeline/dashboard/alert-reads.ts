@@ -1,0 +1,172 @@
+/**
+ * What the dashboard reads about alerts from ClickHouse: the filtered list, one alert's detail
+ * (its settlement and items, the settlements its evidence names, its reviews, the person's and the
+ * facility's other alerts) and the region list. Queries are the named files of `sql/queries/`.
+ */
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Catalogue } from '../catalogue/catalogue.js';
+import { isoFromClickHouse } from '../sinks/rows.js';
+import { runQuery } from '../infra/sql-queries.js';
+import type { AlertDetailResponse, AlertFilter, AlertListResponse, AlertSummary, ItemView, Review, ReviewDecision, SettlementView } from './api-types.js';
+
+/** Alerts listed beside a detail (the person's, the facility's). */
+const RELATED_ALERTS = 20;
+/** Settlements named by an evidence that the detail resolves. */
+const MAX_EVIDENCE_SETTLEMENTS = 20;
+
+type Row = Record<string, unknown>;
+
+const str = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+export function summaryFromRow(r: Row): AlertSummary {
+  return {
+    alert_id: str(r.alert_id),
+    kind: str(r.kind) as AlertSummary['kind'],
+    phase: str(r.phase) as AlertSummary['phase'],
+    severity: str(r.severity) as AlertSummary['severity'],
+    score: Number(r.score),
+    setl_id: str(r.setl_id),
+    psn_no: str(r.psn_no),
+    fixmedins_code: str(r.fixmedins_code),
+    admdvs: str(r.admdvs),
+    med_list_codg: str(r.med_list_codg),
+    bilg_dr_codg: str(r.bilg_dr_codg),
+    amount_at_risk: Number(r.amount_at_risk),
+    event_time: isoFromClickHouse(str(r.event_time), '+08:00'),
+    detected_at: isoFromClickHouse(str(r.detected_at), 'Z'),
+    message: str(r.message),
+  };
+}
+
+function settlementFromRow(r: Row): SettlementView {
+  const time = (v: unknown): string | null => (v === null || v === undefined ? null : isoFromClickHouse(str(v), '+08:00'));
+  return {
+    setl_id: str(r.setl_id),
+    setl_type: str(r.setl_type),
+    orig_setl_id: str(r.orig_setl_id),
+    mdtrt_id: str(r.mdtrt_id),
+    psn_no: str(r.psn_no),
+    gend: str(r.gend),
+    brdy: str(r.brdy),
+    admdvs: str(r.admdvs),
+    fixmedins_code: str(r.fixmedins_code),
+    fixmedins_type: str(r.fixmedins_type),
+    med_type: str(r.med_type),
+    setl_time: time(r.setl_time) ?? '',
+    begntime: time(r.begntime),
+    endtime: time(r.endtime),
+    diag_codes: (r.diag_codes as string[] | undefined) ?? [],
+    medfee_sumamt: Number(r.medfee_sumamt),
+    fund_pay_sumamt: Number(r.fund_pay_sumamt),
+    item_count: Number(r.item_count),
+  };
+}
+
+/** Every settlement id an evidence names (`*setl_id`, `*setl_ids`, and inside nested lists). */
+export function settlementIdsInEvidence(evidence: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(evidence)) {
+    for (const v of evidence) settlementIdsInEvidence(v, into);
+  } else if (evidence && typeof evidence === 'object') {
+    for (const [key, value] of Object.entries(evidence)) {
+      if (/setl_id$/.test(key) && typeof value === 'string' && value) into.add(value);
+      else if (/setl_ids$/.test(key) && Array.isArray(value)) for (const v of value) if (typeof v === 'string') into.add(v);
+      else if (typeof value === 'object') settlementIdsInEvidence(value, into);
+    }
+  }
+  return into;
+}
+
+/** Query parameters of `alert_list.sql`: every filter present, empty meaning none. */
+function listParams(filter: AlertFilter & { psn_no?: string; exclude?: string }, limit: number): Record<string, unknown> {
+  return {
+    phase: filter.phase ?? '',
+    kind: filter.kind ?? '',
+    severity: filter.severity ?? '',
+    admdvs: filter.admdvs ?? '',
+    fixmedins_code: filter.fixmedins_code ?? '',
+    psn_no: filter.psn_no ?? '',
+    q: filter.q ?? '',
+    exclude: filter.exclude ?? '',
+    limit,
+  };
+}
+
+export interface AlertReads {
+  list(filter: AlertFilter, limit: number): Promise<AlertListResponse>;
+  /** undefined when no such alert is in ClickHouse. */
+  detail(alertId: string): Promise<AlertDetailResponse | undefined>;
+  regions(): Promise<string[]>;
+}
+
+export function createAlertReads(client: ClickHouseClient, catalogue: Catalogue): AlertReads {
+  async function withLabels(alerts: AlertSummary[]): Promise<AlertSummary[]> {
+    if (!alerts.length) return alerts;
+    const labels = await runQuery<{ alert_id: string; decision: ReviewDecision }>(client, 'alert_labels', { alert_ids: alerts.map((a) => a.alert_id) });
+    const byId = new Map(labels.map((l) => [l.alert_id, l.decision]));
+    return alerts.map((a) => (byId.has(a.alert_id) ? { ...a, review: byId.get(a.alert_id)! } : a));
+  }
+
+  async function list(filter: AlertFilter & { psn_no?: string; exclude?: string }, limit: number): Promise<AlertListResponse> {
+    const rows = await runQuery<Row>(client, 'alert_list', listParams(filter, limit));
+    return { alerts: await withLabels(rows.map(summaryFromRow)), total: rows.length ? Number(rows[0]!.total) : 0, limit };
+  }
+
+  return {
+    list,
+    async detail(alertId) {
+      const [row] = await runQuery<Row>(client, 'alert_by_id', { alert_id: alertId });
+      if (!row) return undefined;
+      const evidence = JSON.parse(str(row.evidence) || '{}') as Record<string, unknown>;
+      const summary = summaryFromRow(row);
+      const named = [...settlementIdsInEvidence(evidence)].filter((id) => id !== summary.setl_id).slice(0, MAX_EVIDENCE_SETTLEMENTS);
+      const [settlements, items, reviews, person, facility] = await Promise.all([
+        runQuery<Row>(client, 'settlements_by_id', { setl_ids: [summary.setl_id, ...named] }),
+        runQuery<Row>(client, 'settlement_items', { setl_id: summary.setl_id }),
+        runQuery<Row>(client, 'alert_reviews', { alert_id: alertId }),
+        list({ psn_no: summary.psn_no, exclude: alertId }, RELATED_ALERTS),
+        list({ fixmedins_code: summary.fixmedins_code, exclude: alertId }, RELATED_ALERTS),
+      ]);
+      const views = settlements.map(settlementFromRow);
+      const reviewList: Review[] = reviews.map((r) => ({
+        review_id: str(r.review_id),
+        alert_id: str(r.alert_id),
+        decision: str(r.decision) as ReviewDecision,
+        note: str(r.note),
+        reviewer: str(r.reviewer),
+        reviewed_at: isoFromClickHouse(str(r.reviewed_at), 'Z'),
+      }));
+      const latest = reviewList[0];
+      return {
+        alert: {
+          ...summary,
+          ...(latest ? { review: latest.decision } : {}),
+          evidence,
+          detector: str(row.detector),
+          feedetl_sn: str(row.feedetl_sn),
+        },
+        settlement: views.find((s) => s.setl_id === summary.setl_id) ?? null,
+        items: items.map(
+          (r): ItemView => ({
+            feedetl_sn: str(r.feedetl_sn),
+            med_list_codg: str(r.med_list_codg),
+            name: catalogue.get(str(r.med_list_codg))?.name ?? null,
+            list_type: str(r.list_type),
+            cnt: Number(r.cnt),
+            pric: Number(r.pric),
+            det_item_fee_sumamt: Number(r.det_item_fee_sumamt),
+            prd_days: r.prd_days === null || r.prd_days === undefined ? null : Number(r.prd_days),
+            bilg_dr_codg: str(r.bilg_dr_codg),
+            drug_trac_codg: (r.drug_trac_codg as string[] | undefined) ?? [],
+          }),
+        ),
+        related_settlements: views.filter((s) => s.setl_id !== summary.setl_id),
+        reviews: reviewList,
+        person_alerts: person.alerts,
+        facility_alerts: facility.alerts,
+      };
+    },
+    async regions() {
+      return (await runQuery<{ admdvs: string }>(client, 'alert_regions')).map((r) => r.admdvs);
+    },
+  };
+}

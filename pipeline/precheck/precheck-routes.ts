@@ -1,0 +1,23 @@
+/**
+ * The pre-event check over HTTP for hospital systems that do not speak NATS: `POST /precheck`
+ * with the draft as JSON; 200 `{decision, alerts}`, or 400 `{error, problems}` listing every
+ * problem in English (`detail`) and Chinese (`message_zh`). Never a crash: a body that is not JSON
+ * is a 400 too. Registered on the project's one HTTP server (`pipeline/http/http-server.ts`).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Precheck } from './precheck.js';
+
+export function registerPrecheckRoutes(app: FastifyInstance, precheck: Precheck): void {
+  // Parse the body ourselves, so that a body that is not JSON gets the same problem list as a bad draft.
+  app.post('/precheck', async (req, reply) => {
+    let draft: unknown;
+    try {
+      draft = JSON.parse(String(req.body ?? ''));
+    } catch (e) {
+      return reply.code(400).send({ error: 'bad draft', problems: [{ reason: 'not_json', detail: (e as Error).message, message_zh: '消息不是有效的 JSON' }] });
+    }
+    const r = await precheck.check(draft);
+    if (!r.ok) return reply.code(400).send({ error: 'bad draft', problems: r.problems });
+    return reply.send(r.answer);
+  });
+}
