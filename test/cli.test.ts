@@ -26,7 +26,7 @@ async function cli(script: string, args: string[]): Promise<{ code: number; stdo
 }
 
 describe('command lines', () => {
-  it.each(['scripts/replay.ts', 'scripts/simulate.ts', 'scripts/bench.ts', 'scripts/demo.ts', 'scripts/build-catalogue.ts', 'pipeline/main.ts', 'test/golden/update-goldens.ts', 'scripts/gen-docs.ts', 'scripts/lock-platforms.ts', 'scripts/bench-memory.ts', 'scripts/precheck.ts', 'scripts/bench-precheck.ts', 'scripts/publish-file.ts'])(
+  it.each(['scripts/replay.ts', 'scripts/simulate.ts', 'scripts/bench.ts', 'scripts/demo.ts', 'scripts/build-catalogue.ts', 'pipeline/main.ts', 'test/golden/update-goldens.ts', 'scripts/gen-docs.ts', 'scripts/lock-platforms.ts', 'scripts/bench-memory.ts', 'scripts/precheck.ts', 'scripts/bench-precheck.ts', 'scripts/publish-file.ts', 'scripts/bench-feed.ts'])(
     '%s --help',
     async (script) => {
       const r = await cli(script, ['--help']);

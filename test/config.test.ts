@@ -35,6 +35,27 @@ describe('configuration', () => {
   });
 });
 
+describe('HTTP access', () => {
+  it('binds to loopback by default, without a credential', () => {
+    expect(resolveConfig().http).toMatchObject({ host: '127.0.0.1', credential: undefined });
+  });
+
+  it('refuses another address unless a credential is configured', () => {
+    expect(() => resolveConfig({ http: { host: '0.0.0.0' } })).toThrow(/requires http\.credential/);
+    expect(resolveConfig({ http: { host: '0.0.0.0', credential: 'monitor:a-long-enough-secret' } }).http.host).toBe('0.0.0.0');
+  });
+
+  it('refuses a credential without a user or with a short password', () => {
+    expect(() => resolveConfig({ http: { credential: 'no-colon-here-at-all' } })).toThrow(/user:password/);
+    expect(() => resolveConfig({ http: { credential: 'monitor:short' } })).toThrow(/at least 12/);
+  });
+
+  it('reads host, port and credential from the environment', async () => {
+    const { configFromEnv } = await import('../pipeline/entry-support.js');
+    expect(configFromEnv({ YB_HTTP_HOST: '0.0.0.0', YB_HTTP_PORT: '9000', YB_HTTP_CREDENTIAL: 'm:0123456789ab' }).http).toEqual({ host: '0.0.0.0', port: 9000, credential: 'm:0123456789ab' });
+  });
+});
+
 describe('embedded nats-server', () => {
   it('says how to install nats-server when the binary is missing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yb-nats-'));

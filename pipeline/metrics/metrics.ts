@@ -11,7 +11,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 /** Every metric this process exports (besides prom-client's default process metrics). */
 export const METRIC_DEFINITIONS = [
-  { name: 'yb_settlements_in_total', type: 'counter', labels: [], help: 'Settlements accepted and committed by the detector worker (redeliveries not counted twice).' },
+  { name: 'yb_settlements_in_total', type: 'counter', labels: [], help: 'Settlements accepted and committed (acked after the sinks) by this worker; one redelivered after a crash counts again.' },
   { name: 'yb_settlements_rejected_total', type: 'counter', labels: ['reason'], help: 'Messages sent to the dead-letter path, by reject reason (see the README reason table).' },
   { name: 'yb_alerts_total', type: 'counter', labels: ['kind', 'severity'], help: 'Alerts raised in the stream (事中), by kind and severity.' },
   { name: 'yb_settlement_processing_seconds', type: 'histogram', labels: [], help: 'Per settlement: from its arrival in JetStream to its ack after every sink took the batch (end-to-end latency).' },

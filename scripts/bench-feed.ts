@@ -1,0 +1,147 @@
+/**
+ * `npm run bench:feed`: how fast a detected alert reaches a browser, and what a flood costs. Starts
+ * the runtime with the dashboard on the embedded defaults, connects `--clients` live-feed readers
+ * (Server-Sent Events, as the page's EventSource does), publishes simulated traffic at `--rate`,
+ * and measures for every alert a reader receives: arrival time − `detected_at` (same machine, same
+ * clock). Prints p50/p99/max, alerts matched vs sent per reader (the flood cap at work) and the
+ * worker's throughput. `--write-readme` puts the table into README.md between the feed markers.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { quantileSorted } from 'simple-statistics';
+import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
+import { resolveConfig } from '../pipeline/config.js';
+import type { FeedBatch } from '../pipeline/dashboard/api-types.js';
+import { configFromEnv, reportError } from '../pipeline/entry-support.js';
+import { createLogger } from '../pipeline/logger.js';
+import { startRuntime } from '../pipeline/runtime.js';
+import { waitForConsumer } from '../pipeline/stream/drain.js';
+import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
+import { simulate } from './simulator/traffic.js';
+import { createPacer } from './simulator/pacer.js';
+
+const num = (min: number) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number ≥ ${min}`);
+  return n;
+};
+
+const program = new Command()
+  .name('bench-feed')
+  .description('Measures detection → browser latency of the live alert feed under simulated traffic, and the flood cap.\n测量实时预警从检出到浏览器的延迟。')
+  .option('--rate <n>', 'settlements per second', num(1), 2000)
+  .option('--seconds <n>', 'seconds of traffic', num(1), 20)
+  .option('--clients <n>', 'live-feed readers (browsers)', num(1), 5)
+  .option('--seed <n>', 'simulator seed', num(0), 11)
+  .option('--write-readme', 'write the table into README.md between the feed markers');
+
+interface Reader {
+  latenciesMs: number[];
+  received: number;
+  matched: number;
+  dropped: number;
+  flushes: number;
+  close(): void;
+}
+
+async function openReader(url: string): Promise<Reader> {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+  if (!res.ok || !res.body) throw new Error(`feed: HTTP ${res.status}`);
+  const r: Reader = { latenciesMs: [], received: 0, matched: 0, dropped: 0, flushes: 0, close: () => controller.abort() };
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let at: number;
+        while ((at = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          if (!block.includes('event: alerts')) continue;
+          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+          const batch = JSON.parse(data) as FeedBatch;
+          const now = Date.now();
+          r.flushes += 1;
+          r.received += batch.alerts.length;
+          r.matched += batch.matched;
+          r.dropped += batch.dropped;
+          for (const a of batch.alerts) r.latenciesMs.push(now - Date.parse(a.detected_at));
+        }
+      }
+    } catch {
+      // closed
+    }
+  })();
+  return r;
+}
+
+async function main(): Promise<void> {
+  const opts = program.parse().opts();
+  const dir = mkdtempSync(join(tmpdir(), 'yb-bench-feed-'));
+  const env = configFromEnv();
+  const config = resolveConfig({ ...env, dataDir: dir, http: { port: 0 } });
+  const runtime = await startRuntime(config, { logger: createLogger({ level: 'warn' }), http: true });
+  try {
+    const readers = await Promise.all(Array.from({ length: opts.clients }, () => openReader(`${runtime.httpUrl}/api/feed`)));
+    const total = Math.round(opts.rate * opts.seconds);
+    const records = simulate({ seed: opts.seed, settlements: total, startTime: '2026-11-01T08:00:00+08:00', spanDays: 7, catalogue: loadCatalogue(config.cataloguePath) });
+    const publisher = createSettlementPublisher(jetstream(runtime.nc), config.stream, 500);
+    const pacer = createPacer(opts.rate);
+    const t0 = Date.now();
+    let sent = 0;
+    for (const r of records) {
+      await pacer.next();
+      await publisher.publishLine(JSON.stringify(r.settlement));
+      sent += 1;
+      if (sent % (opts.rate * 5) === 0) process.stderr.write(`  ${sent}/${total} sent\n`);
+    }
+    const pub = await publisher.flush();
+    await waitForConsumer(await jetstreamManager(runtime.nc), config.stream.name, config.consumer.durable, pub.lastSeq, { timeoutMs: 600_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    // Let the last flush reach the readers.
+    await new Promise((r) => setTimeout(r, 3 * 250 + 200));
+    for (const r of readers) r.close();
+    const s = runtime.pipeline.status();
+    const alerts = Object.values(s.alertsByKind).reduce((a, b) => a + (b ?? 0), 0);
+    const lat = readers.flatMap((r) => r.latenciesMs).sort((a, b) => a - b);
+    const ms = (v: number): string => `${Math.round(v)} ms`;
+    const first = readers[0]!;
+    const rows = [
+      '| figure | value |',
+      '|---|---|',
+      `| traffic | ${sent} settlements at ${opts.rate}/s target, ${Math.round(s.accepted / seconds)}/s processed, ${alerts} alerts (${Math.round(alerts / seconds)}/s) |`,
+      `| readers | ${opts.clients} live-feed connections |`,
+      `| detection → browser, p50 | ${lat.length ? ms(quantileSorted(lat, 0.5)) : 'n/a'} |`,
+      `| detection → browser, p99 | ${lat.length ? ms(quantileSorted(lat, 0.99)) : 'n/a'} |`,
+      `| detection → browser, max | ${lat.length ? ms(lat[lat.length - 1]!) : 'n/a'} |`,
+      `| per reader: alerts matched / sent / aggregated | ${first.matched} / ${first.received} / ${first.dropped} in ${first.flushes} flushes |`,
+      '',
+      `Command: \`npm run bench:feed -- --rate ${opts.rate} --seconds ${opts.seconds} --clients ${opts.clients}\``,
+    ].join('\n');
+    process.stdout.write(`\n${rows}\n`);
+    if (opts.writeReadme) {
+      const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+      const text = readFileSync(readme, 'utf8');
+      const next = text.replace(/(<!-- feed:start -->\n)[\s\S]*?(<!-- feed:end -->)/, `$1${rows}\n$2`);
+      if (next === text) throw new Error('README.md has no <!-- feed:start --> … <!-- feed:end --> markers');
+      writeFileSync(readme, next);
+    }
+  } finally {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => process.exit(reportError(err)),
+);
