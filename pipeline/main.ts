@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const runtime = await startRuntime(config, { logger, natsMonitoring: true, http: true });
   logger.info(
     { nats: runtime.natsUrl, http: runtime.httpUrl, natsMonitor: runtime.embeddedNats?.monitorUrl, clickhouse: runtime.clickhouseDescription, catalogue: runtime.catalogue.source, entries: runtime.catalogue.size },
-    'yibao-sentinel running; publish settlements on yb.setl.<admdvs>.<partition>',
+    'yibao-sentinel running: dashboard at the http URL; publish settlements on yb.setl.<admdvs>.<partition>',
   );
   let closing = false;
   const shutdown = (signal: string): void => {

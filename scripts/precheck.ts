@@ -19,7 +19,7 @@ const program = new Command()
   .option('--http <url>', 'ask over HTTP (POST <url>/precheck) instead of NATS')
   .addOption(new Option('--fail-on <decision>', 'exit 3 when any draft gets this decision or worse').choices(['warn', 'block'] as const))
   .option('--json', 'print the answers as JSON lines instead of text')
-  .addHelpText('after', '\nEnvironment: NATS_URL (default nats://127.0.0.1:4222). Exit codes: 0 answered, 2 draft file unreadable, 3 --fail-on matched, 4 pipeline unreachable.');
+  .addHelpText('after', '\nEnvironment: NATS_URL (default nats://127.0.0.1:4222), YB_HTTP_CREDENTIAL (user:password, with --http when the server has one). Exit codes: 0 answered, 2 draft file unreadable, 3 --fail-on matched, 4 pipeline unreachable.');
 
 const RANK = { pass: 0, warn: 1, block: 2 } as const;
 const LABEL = { pass: '通过 pass', warn: '提醒 warn', block: '拦截 block' } as const;
@@ -54,7 +54,10 @@ async function askNats(nc: NatsConnection, draft: unknown): Promise<Outcome> {
 }
 
 async function askHttp(base: string, draft: unknown): Promise<Outcome> {
-  const r = await fetch(`${base.replace(/\/$/, '')}/precheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(draft) });
+  // The server's credential, when it has one (YB_HTTP_CREDENTIAL=user:password).
+  const credential = process.env.YB_HTTP_CREDENTIAL;
+  const auth: Record<string, string> = credential ? { authorization: `Basic ${Buffer.from(credential).toString('base64')}` } : {};
+  const r = await fetch(`${base.replace(/\/$/, '')}/precheck`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(draft) });
   const body = (await r.json()) as PrecheckAnswer & { problems?: PrecheckProblem[] };
   return r.status === 400 ? { problems: body.problems ?? [] } : { answer: body };
 }

@@ -1,6 +1,8 @@
 /** Tiny DOM helpers: element creation without a framework. */
 
 export type Child = Node | string | number | null | undefined | false;
+/** Nested children (flattened). */
+export type Children = Child | readonly Children[];
 export type Attrs = Record<string, string | number | boolean | null | undefined>;
 
 /**
@@ -11,7 +13,7 @@ export type Attrs = Record<string, string | number | boolean | null | undefined>
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs?: Attrs | null,
-  ...children: (Child | readonly Child[])[]
+  ...children: Children[]
 ): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (attrs) {
@@ -26,9 +28,9 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Appends children (see {@link h}) to a node. */
-export function append(parent: Node, children: readonly (Child | readonly Child[])[]): void {
+export function append(parent: Node, children: readonly Children[]): void {
   for (const c of children) {
-    if (Array.isArray(c)) append(parent, c as readonly Child[]);
+    if (Array.isArray(c)) append(parent, c as readonly Children[]);
     else if (c === null || c === undefined || c === false) continue;
     else if (typeof c === 'string' || typeof c === 'number') parent.appendChild(document.createTextNode(String(c)));
     else parent.appendChild(c as Node);
@@ -43,7 +45,7 @@ export function $<T extends Element = HTMLElement>(selector: string, root: Paren
 }
 
 /** Replaces every child of `el`. */
-export function replaceChildren(el: Element, ...children: (Child | readonly Child[])[]): void {
+export function replaceChildren(el: Element, ...children: Children[]): void {
   el.textContent = '';
   append(el, children);
 }

@@ -1,7 +1,7 @@
 /** 疑点复核: the review form of an alert and its (append-only) history. */
 import { REVIEW_DECISIONS, REVIEW_DECISION_NAMES_ZH, type Review, type ReviewDecision, type ReviewRequest } from '../../api-types.js';
 import { api, ApiError, describeError } from './api.js';
-import { h } from './dom.js';
+import { h, replaceChildren } from './dom.js';
 import { dateTime } from './format.js';
 import { decisionBadge } from './labels.js';
 
@@ -75,7 +75,8 @@ export function renderReview(opts: ReviewOptions): HTMLElement {
   );
 
   const showProblems = (message: string, problems: readonly { message_zh?: string; detail?: string }[]): void => {
-    error.replaceChildren(
+    replaceChildren(
+      error,
       h('strong', null, message),
       problems.length
         ? h('ul', null, problems.map((p) => h('li', null, p.message_zh ?? '请求有误', p.detail ? h('span', { class: 'muted' }, `（${p.detail}）`) : null)))
