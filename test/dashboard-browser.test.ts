@@ -78,10 +78,12 @@ describe('access', () => {
     expect(post.status).toBe(401);
     const wrong = await fetch(`${rt.httpUrl}/api/meta`, { headers: { authorization: `Basic ${Buffer.from(`${USER}:wrong-password-123`).toString('base64')}` } });
     expect(wrong.status).toBe(401);
+    // The browser without the credential: headless Chromium turns the 401 challenge into a failed
+    // navigation (no prompt to answer), and its request API sees the 401 itself.
     const anonymous = await browser.newContext();
     try {
-      const response = await (await anonymous.newPage()).goto(`${rt.httpUrl}/`);
-      expect(response?.status()).toBe(401);
+      await expect((await anonymous.newPage()).goto(`${rt.httpUrl}/`)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+      expect((await anonymous.request.get(`${rt.httpUrl}/api/alerts`)).status()).toBe(401);
     } finally {
       await anonymous.close();
     }

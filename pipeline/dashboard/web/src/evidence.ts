@@ -180,7 +180,7 @@ const PAIRS: readonly { actual: string; limits: readonly string[] }[] = [
 /** Keys shown first, in this order. */
 const LEAD_KEYS = ['rule', 'check', 'item_name'];
 
-const MAX_DEPTH = 3;
+const MAX_DEPTH = 2;
 const MAX_LIST = 40;
 
 export function evidenceLabel(key: string): string {

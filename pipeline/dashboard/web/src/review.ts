@@ -27,8 +27,8 @@ function storeReviewer(name: string): void {
 export interface ReviewOptions {
   alertId: string;
   reviews: readonly Review[];
-  /** Hide the reviewer field: the server uses the authenticated user. */
-  authRequired: boolean;
+  /** Hide the reviewer field: the server uses the authenticated user (read at render and submit). */
+  authRequired(): boolean;
   /** The alert is still shown (stale responses are dropped). */
   isCurrent(): boolean;
   onSaved(review: Review): void;
@@ -62,7 +62,7 @@ export function renderReview(opts: ReviewOptions): HTMLElement {
   const note = h('textarea', { name: 'note', rows: 3, maxlength: NOTE_MAX, placeholder: '复核意见：核查过程、依据、结论…' });
   const reviewer = h('input', { name: 'reviewer', autocomplete: 'name', placeholder: '复核人姓名', value: storedReviewer() });
   const reviewerLabel = h('label', { class: 'reviewer-field' }, '复核人', reviewer);
-  reviewerLabel.hidden = opts.authRequired;
+  reviewerLabel.hidden = opts.authRequired();
   const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, '提交复核');
 
   const form = h(
@@ -89,7 +89,8 @@ export function renderReview(opts: ReviewOptions): HTMLElement {
     e.preventDefault();
     const checked = form.querySelector<HTMLInputElement>('input[name="decision"]:checked');
     const body: ReviewRequest = { decision: (checked?.value ?? '') as ReviewDecision, note: note.value.trim() };
-    if (!opts.authRequired) body.reviewer = reviewer.value.trim();
+    const auth = opts.authRequired();
+    if (!auth) body.reviewer = reviewer.value.trim();
     error.hidden = true;
     ok.textContent = '';
     submit.disabled = true;
@@ -98,7 +99,7 @@ export function renderReview(opts: ReviewOptions): HTMLElement {
       .review(opts.alertId, body)
       .then((saved) => {
         if (!opts.isCurrent()) return;
-        if (!opts.authRequired && body.reviewer) storeReviewer(body.reviewer);
+        if (!auth && body.reviewer) storeReviewer(body.reviewer);
         list.prepend(reviewItem(saved));
         empty.hidden = true;
         note.value = '';
