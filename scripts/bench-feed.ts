@@ -7,7 +7,7 @@
  * worker's throughput. `--write-readme` puts the table into README.md between the feed markers.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
@@ -116,6 +116,8 @@ async function main(): Promise<void> {
     const ms = (v: number): string => `${Math.round(v)} ms`;
     const first = readers[0]!;
     const rows = [
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores: pipeline, nats-server, chDB, the publisher and the readers on the same machine; \`detected_at\` is stamped when a batch starts, so the figure includes detection, the ClickHouse insert and the flush interval.`,
+      '',
       '| figure | value |',
       '|---|---|',
       `| traffic | ${sent} settlements at ${opts.rate}/s target, ${Math.round(s.accepted / seconds)}/s processed, ${alerts} alerts (${Math.round(alerts / seconds)}/s) |`,

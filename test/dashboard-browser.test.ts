@@ -104,6 +104,8 @@ describe('live feed', () => {
     await rt.publish([JSON.stringify(settlement('S-BROWSER-LIVE-1', { psn_no: 'PSN-BROWSER-2', gend: '1', setl_time: '2026-11-07T10:00:00+08:00', items: [femaleOnly('1')] }))]);
     const row = page.locator('[data-testid="feed-rows"] tr[data-kind="rx.gender_restricted"]', { hasText: 'S-BROWSER-LIVE-1' });
     await row.first().waitFor({ timeout: 15_000 });
+    // The once-a-second stats (settlements/s, lag) have reached the status line.
+    await expect.poll(() => page.locator('[data-testid="feed-status"]').innerText(), { timeout: 10_000 }).toMatch(/结算\/秒\s*\d/);
     await screenshot('dashboard-feed.png');
   });
 
