@@ -74,6 +74,15 @@ describe('alert list and filters', () => {
     expect((await get<AlertListResponse>('/api/alerts?fixmedins_code=NO-SUCH')).json.alerts).toEqual([]);
   });
 
+  it('lists the 30 event days before the newest alert, and searches all history', async () => {
+    await rt.publish([JSON.stringify(settlement('S-DASH-OLD-1', { psn_no: 'PSN-DASH-OLD', gend: '1', setl_time: '2026-09-01T09:00:00+08:00', items: [femaleOnly('1')] }))]);
+    await rt.settle();
+    const recent = (await get<AlertListResponse>('/api/alerts?limit=1000')).json.alerts;
+    expect(recent.length).toBeGreaterThan(0);
+    expect(recent.some((a) => a.setl_id === 'S-DASH-OLD-1')).toBe(false);
+    expect((await get<AlertListResponse>('/api/alerts?q=S-DASH-OLD-1')).json.alerts.map((a) => a.setl_id)).toEqual(['S-DASH-OLD-1']);
+  });
+
   it('answers a bad filter with 400 and every problem, in English and Chinese', async () => {
     const { status, json } = await get<{ problems: { field: string; message_zh: string }[] }>('/api/alerts?kind=rx.nope&severity=extreme');
     expect(status).toBe(400);

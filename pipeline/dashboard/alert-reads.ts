@@ -11,6 +11,8 @@ import type { AlertDetailResponse, AlertFilter, AlertListResponse, AlertSummary,
 
 /** Alerts listed beside a detail (the person's, the facility's). */
 const RELATED_ALERTS = 20;
+/** The unfiltered list reads this many days of event time before the newest alert (searches read all). */
+export const RECENT_DAYS = 30;
 /** Settlements named by an evidence that the detail resolves. */
 const MAX_EVIDENCE_SETTLEMENTS = 20;
 
@@ -87,6 +89,8 @@ function listParams(filter: AlertFilter & { psn_no?: string; exclude?: string },
     psn_no: filter.psn_no ?? '',
     q: filter.q ?? '',
     exclude: filter.exclude ?? '',
+    // A search for one settlement, person or facility looks through all history.
+    recent_days: filter.q || filter.psn_no || filter.fixmedins_code ? 0 : RECENT_DAYS,
     limit,
   };
 }

@@ -67,7 +67,7 @@ export interface MetaResponse {
 
 export interface AlertListResponse {
   alerts: AlertSummary[];
-  /** Alerts matching the filter in ClickHouse (may exceed `alerts.length`). */
+  /** Alerts matching the filter in ClickHouse (may exceed `alerts.length`); without a search or facility, within the 30 event days before the newest alert. */
   total: number;
   limit: number;
 }
