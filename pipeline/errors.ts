@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   YB_SINK_UNAVAILABLE: 'a sink could not durably take a batch',
   YB_INPUT_UNREADABLE: 'an input file cannot be read',
   YB_MIGRATION_FAILED: 'a ClickHouse migration failed',
+  YB_HTTP_LISTEN_FAILED: 'the HTTP server (dashboard, /metrics, POST /precheck) cannot listen on its address',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

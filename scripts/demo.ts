@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     out(`    ${f.fixmedins_code.padEnd(16)} settlements ${String(f.settlements).padStart(6)}  alerts ${String(f.alerts).padStart(4)}  at risk ¥${Number(f.at_risk).toFixed(2)}`);
   }
   out('');
-  out(`  数据 data: ${dataDir} (ClickHouse tables settlements, settlement_items, alerts, dead_letters; views v_alerts, v_dead_letters, v_facility_daily)`);
+  out(`  数据 data: ${dataDir} (ClickHouse tables settlements, settlement_items, alerts, dead_letters, alert_reviews; views v_alerts, v_dead_letters, v_facility_daily, v_alert_labels)`);
   out('');
   if (!opts.exit && process.stdout.isTTY && !stop) {
     out(`  监控页面仍在运行 / the dashboard stays open at ${runtime.httpUrl}/ — Ctrl-C to stop`);

@@ -81,3 +81,21 @@ describe('embedded nats-server', () => {
     }
   });
 });
+
+describe('HTTP server', () => {
+  it('says which port is taken and how to choose another', async () => {
+    const { startHttpServer } = await import('../pipeline/http/http-server.js');
+    const { createMetrics } = await import('../pipeline/metrics/metrics.js');
+    const { silentLogger } = await import('../pipeline/logger.js');
+    const deps = { precheck: { check: async () => ({ ok: false as const, problems: [] }) }, metrics: createMetrics({ defaultMetrics: false }), logger: silentLogger() };
+    const first = await startHttpServer({ host: '127.0.0.1', port: 0, credential: undefined }, deps);
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startHttpServer({ host: '127.0.0.1', port, credential: undefined }, deps)).rejects.toSatisfy(
+        (e: unknown) => e instanceof EnvironmentError && e.code === 'YB_HTTP_LISTEN_FAILED' && /already in use/.test(e.message) && /YB_HTTP_PORT/.test(e.message),
+      );
+    } finally {
+      await first.close();
+    }
+  });
+});

@@ -12,6 +12,7 @@ import type { Precheck } from '../precheck/precheck.js';
 import { registerPrecheckRoutes } from '../precheck/precheck-routes.js';
 import { registerDashboard, type DashboardDeps } from '../dashboard/dashboard-routes.js';
 import { installBasicAuth } from './basic-auth.js';
+import { EnvironmentError } from '../errors.js';
 
 export interface HttpServerDeps {
   readonly precheck: Precheck;
@@ -47,6 +48,19 @@ export async function startHttpServer(config: Readonly<HttpConfig>, deps: HttpSe
   app.get('/metrics', async (_req, reply) => reply.type(deps.metrics.contentType).send(await deps.metrics.scrape()));
   registerPrecheckRoutes(app, deps.precheck);
   if (deps.dashboard) await registerDashboard(app, deps.dashboard);
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (cause) {
+    await app.close().catch(() => undefined);
+    const inUse = (cause as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    throw new EnvironmentError(
+      'YB_HTTP_LISTEN_FAILED',
+      inUse
+        ? `端口已被占用 / ${config.host}:${config.port} is already in use (another yibao-sentinel or demo?): stop it, or choose another port with YB_HTTP_PORT (demo: --port)`
+        : `HTTP 服务无法启动 / cannot listen on ${config.host}:${config.port}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
   return { app, url: address, close: () => app.close() };
 }
