@@ -6,17 +6,18 @@
  * clock). Prints p50/p99/max, alerts matched vs sent per reader (the flood cap at work) and the
  * worker's throughput. `--write-readme` puts the table into README.md between the feed markers.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { quantileSorted } from 'simple-statistics';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
 import type { FeedBatch } from '../pipeline/dashboard/api-types.js';
+import { openFeedReader } from '../pipeline/dashboard/feed-reader.js';
 import { configFromEnv, reportError } from '../pipeline/entry-support.js';
+import { writeReadmeSection } from './readme-section.js';
 import { createLogger } from '../pipeline/logger.js';
 import { startRuntime } from '../pipeline/runtime.js';
 import { waitForConsumer } from '../pipeline/stream/drain.js';
@@ -49,38 +50,18 @@ interface Reader {
 }
 
 async function openReader(url: string): Promise<Reader> {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
-  if (!res.ok || !res.body) throw new Error(`feed: HTTP ${res.status}`);
-  const r: Reader = { latenciesMs: [], received: 0, matched: 0, dropped: 0, flushes: 0, close: () => controller.abort() };
-  const reader = res.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let at: number;
-        while ((at = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, at);
-          buffer = buffer.slice(at + 2);
-          if (!block.includes('event: alerts')) continue;
-          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
-          const batch = JSON.parse(data) as FeedBatch;
-          const now = Date.now();
-          r.flushes += 1;
-          r.received += batch.alerts.length;
-          r.matched += batch.matched;
-          r.dropped += batch.dropped;
-          for (const a of batch.alerts) r.latenciesMs.push(now - Date.parse(a.detected_at));
-        }
-      }
-    } catch {
-      // closed
-    }
-  })();
+  const feed = await openFeedReader(url);
+  const r: Reader = { latenciesMs: [], received: 0, matched: 0, dropped: 0, flushes: 0, close: () => feed.close() };
+  feed.onEvent((e) => {
+    if (e.event !== 'alerts') return;
+    const batch = e.data as FeedBatch;
+    const now = Date.now();
+    r.flushes += 1;
+    r.received += batch.alerts.length;
+    r.matched += batch.matched;
+    r.dropped += batch.dropped;
+    for (const a of batch.alerts) r.latenciesMs.push(now - Date.parse(a.detected_at));
+  });
   return r;
 }
 
@@ -131,11 +112,7 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`\n${rows}\n`);
     if (opts.writeReadme) {
-      const readme = fileURLToPath(new URL('../README.md', import.meta.url));
-      const text = readFileSync(readme, 'utf8');
-      const next = text.replace(/(<!-- feed:start -->\n)[\s\S]*?(<!-- feed:end -->)/, `$1${rows}\n$2`);
-      if (next === text) throw new Error('README.md has no <!-- feed:start --> … <!-- feed:end --> markers');
-      writeFileSync(readme, next);
+      writeReadmeSection('feed', rows);
     }
   } finally {
     await runtime.close();

@@ -4,15 +4,15 @@
  * resident memory and the detectors' state size, to show that state levels off in event time
  * instead of growing with the stream. `--write-readme` puts the table into README.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
 import { jetstream } from '@nats-io/jetstream';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
 import { reportError } from '../pipeline/entry-support.js';
+import { writeReadmeSection } from './readme-section.js';
 import { createLogger } from '../pipeline/logger.js';
 import { startRuntime } from '../pipeline/runtime.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
@@ -89,11 +89,7 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`\n${summary}\n`);
     if (opts.writeReadme) {
-      const readme = fileURLToPath(new URL('../README.md', import.meta.url));
-      const text = readFileSync(readme, 'utf8');
-      const next = text.replace(/(<!-- memory:start -->\n)[\s\S]*?(<!-- memory:end -->)/, `$1${summary}\n$2`);
-      if (next === text) throw new Error('README.md has no <!-- memory:start --> … <!-- memory:end --> markers');
-      writeFileSync(readme, next);
+      writeReadmeSection('memory', summary);
     }
   } finally {
     await runtime.close(); // idempotent: already closed on the normal path

@@ -4,7 +4,7 @@
  * schedule whatever the answers, so slow answers cannot hide behind a lower rate. Prints p50, p99
  * and max over NATS, then over HTTP. `--write-readme` puts the table into README.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { quantileSorted } from 'simple-statistics';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
 import { reportError } from '../pipeline/entry-support.js';
+import { writeReadmeSection } from './readme-section.js';
 import { createLogger } from '../pipeline/logger.js';
 import { PRECHECK_SUBJECT } from '../pipeline/precheck/precheck-service.js';
 import { startRuntime } from '../pipeline/runtime.js';
@@ -131,11 +132,7 @@ async function main(): Promise<void> {
     ].join('\n');
     process.stdout.write(`\n${table}\n`);
     if (opts.writeReadme) {
-      const readme = fileURLToPath(new URL('../README.md', import.meta.url));
-      const text = readFileSync(readme, 'utf8');
-      const next = text.replace(/(<!-- precheck:start -->\n)[\s\S]*?(<!-- precheck:end -->)/, `$1${table}\n$2`);
-      if (next === text) throw new Error('README.md has no <!-- precheck:start --> … <!-- precheck:end --> markers');
-      writeFileSync(readme, next);
+      writeReadmeSection('precheck', table);
     }
   } finally {
     await runtime.close();

@@ -4,7 +4,7 @@
  * publish and consume rates of the same machine in the same run, and peak RSS.
  * `--write-readme` replaces the figures between the bench markers of README.md.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
 import { reportError } from '../pipeline/entry-support.js';
+import { writeReadmeSection } from './readme-section.js';
 import { createLogger } from '../pipeline/logger.js';
 import { startRuntime } from '../pipeline/runtime.js';
 import { waitForConsumer } from '../pipeline/stream/drain.js';
@@ -150,11 +151,7 @@ async function main(): Promise<void> {
       const text = table(figures, readBaseline());
       process.stdout.write(`\n${text}\n\n`);
       if (opts.writeReadme) {
-        const readme = fileURLToPath(new URL('../README.md', import.meta.url));
-        const current = readFileSync(readme, 'utf8');
-        const next = current.replace(/(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/, `$1${text}\n\nCommand: \`npm run bench -- --settlements ${opts.settlements} --write-readme\`\n$2`);
-        if (next === current) throw new Error('README.md has no <!-- bench:start --> … <!-- bench:end --> markers');
-        writeFileSync(readme, next);
+        writeReadmeSection('bench', `${text}\n\nCommand: \`npm run bench -- --settlements ${opts.settlements} --write-readme\``);
         say('README.md updated');
       }
     } finally {

@@ -11,8 +11,9 @@ import { DEFAULT_METRICS_PREFIX, METRIC_DEFINITIONS } from '../pipeline/metrics/
 import { REJECT_REASONS } from '../pipeline/decode/reject-reasons.js';
 import { DETECTOR_DEFINITIONS } from '../pipeline/detectors/registry.js';
 import { ERROR_CODES } from '../pipeline/errors.js';
+import { README_PATH, replaceSection } from './readme-section.js';
 
-export const README_PATH = fileURLToPath(new URL('../README.md', import.meta.url));
+export { README_PATH };
 
 const code = (v: unknown): string => `\`${typeof v === 'string' ? v : JSON.stringify(v)}\``;
 
@@ -45,9 +46,7 @@ export function generatedSections(): Record<string, string> {
 export function renderReadme(text: string): string {
   let out = text;
   for (const [name, body] of Object.entries(generatedSections())) {
-    const re = new RegExp(`(<!-- ${name}:start -->\\n)[\\s\\S]*?(<!-- ${name}:end -->)`);
-    if (!re.test(out)) throw new Error(`README.md lacks the <!-- ${name}:start --> … <!-- ${name}:end --> markers`);
-    out = out.replace(re, `$1${body}\n$2`);
+    out = replaceSection(out, name, body);
   }
   return out;
 }

@@ -10,7 +10,12 @@ import type { AlertDetailResponse, AlertListResponse, AlertSummary, MetaResponse
 import { batchFor } from '../pipeline/dashboard/feed-hub.js';
 import { createLogger } from '../pipeline/logger.js';
 import { GOLDEN_CATALOGUE } from './support/paths.js';
-import { femaleOnly, hba1c, metricSum, openFeed, parseMetrics, settlement } from './support/dashboard.js';
+import { metricSum, parseMetrics } from './support/dashboard.js';
+import { femaleOnly, hba1c, settlementWith } from './support/settlements.js';
+import { openFeedReader as openFeed } from '../pipeline/dashboard/feed-reader.js';
+import type { Settlement } from '../pipeline/contracts/settlement.js';
+
+const settlement = (id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement => settlementWith(id, { psn_no: 'PSN-DASH-1', ...over });
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
 let rt: TestRuntime;
@@ -36,10 +41,10 @@ beforeAll(async () => {
   rt = await startTestRuntime({ cataloguePath: GOLDEN_CATALOGUE }, { http: true, logger: createLogger({ level: 'debug', destination }) });
   await rt.publish([
     // A second HbA1c 10 days after the first (limit 90 days in the golden catalogue): rx.test_frequency naming the first.
-    JSON.stringify(settlement('S-DASH-HBA1C-1', { items: [hba1c('1')], setl_time: '2026-11-01T09:00:00+08:00' })),
-    JSON.stringify(settlement('S-DASH-HBA1C-2', { items: [hba1c('1')], setl_time: '2026-11-11T09:00:00+08:00' })),
+    JSON.stringify(settlement('S-DASH-HBA1C-1', { items: [hba1c('1', 'D-DASH-7')], setl_time: '2026-11-01T09:00:00+08:00' })),
+    JSON.stringify(settlement('S-DASH-HBA1C-2', { items: [hba1c('1', 'D-DASH-7')], setl_time: '2026-11-11T09:00:00+08:00' })),
     // A female-only drug for a man: rx.gender_restricted, at another facility and region.
-    JSON.stringify(settlement('S-DASH-GENDER-1', { psn_no: 'PSN-DASH-2', gend: '1', admdvs: '110105', fixmedins_code: 'H11010500077', items: [femaleOnly('1')] })),
+    JSON.stringify(settlement('S-DASH-GENDER-1', { psn_no: 'PSN-DASH-2', gend: '1', admdvs: '110105', fixmedins_code: 'H11010500077', items: [femaleOnly('1', 'D-DASH-9')] })),
   ]);
   await rt.settle();
 });
@@ -75,7 +80,7 @@ describe('alert list and filters', () => {
   });
 
   it('lists the 30 event days before the newest alert, and searches all history', async () => {
-    await rt.publish([JSON.stringify(settlement('S-DASH-OLD-1', { psn_no: 'PSN-DASH-OLD', gend: '1', setl_time: '2026-09-01T09:00:00+08:00', items: [femaleOnly('1')] }))]);
+    await rt.publish([JSON.stringify(settlement('S-DASH-OLD-1', { psn_no: 'PSN-DASH-OLD', gend: '1', setl_time: '2026-09-01T09:00:00+08:00', items: [femaleOnly('1', 'D-DASH-9')] }))]);
     await rt.settle();
     const recent = (await get<AlertListResponse>('/api/alerts?limit=1000')).json.alerts;
     expect(recent.length).toBeGreaterThan(0);
@@ -180,7 +185,7 @@ describe('live feed (SSE)', () => {
     try {
       await all.next((e) => e.event === 'hello');
       await other.next((e) => e.event === 'hello');
-      await rt.publish([JSON.stringify(settlement('S-DASH-LIVE-1', { psn_no: 'PSN-DASH-3', gend: '1', items: [femaleOnly('1')] }))]);
+      await rt.publish([JSON.stringify(settlement('S-DASH-LIVE-1', { psn_no: 'PSN-DASH-3', gend: '1', items: [femaleOnly('1', 'D-DASH-9')] }))]);
       const e = await all.next((ev) => ev.event === 'alerts' && (ev.data as { alerts: AlertSummary[] }).alerts.some((a) => a.setl_id === 'S-DASH-LIVE-1'));
       const batch = e.data as { alerts: AlertSummary[]; matched: number; dropped: number };
       expect(batch.alerts.find((a) => a.setl_id === 'S-DASH-LIVE-1')?.kind).toBe('rx.gender_restricted');
@@ -207,8 +212,8 @@ describe('/metrics', () => {
   it('moves settlements in, rejects by reason, alerts by kind, latency, sink batches and lag when settlements flow', async () => {
     const before = await scrape();
     await rt.publish([
-      JSON.stringify(settlement('S-DASH-MET-1', { psn_no: 'PSN-DASH-4', gend: '1', items: [femaleOnly('1')] })),
-      JSON.stringify(settlement('S-DASH-MET-2', { psn_no: 'PSN-DASH-5', items: [hba1c('1')] })),
+      JSON.stringify(settlement('S-DASH-MET-1', { psn_no: 'PSN-DASH-4', gend: '1', items: [femaleOnly('1', 'D-DASH-9')] })),
+      JSON.stringify(settlement('S-DASH-MET-2', { psn_no: 'PSN-DASH-5', items: [hba1c('1', 'D-DASH-7')] })),
       '{"setl_id": "broken',
     ]);
     await rt.settle();

@@ -14,7 +14,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { simulate } from '../scripts/simulator/traffic.js';
 import { DASHBOARD_DIST } from '../pipeline/dashboard/dashboard-routes.js';
-import { femaleOnly, hba1c, settlement } from './support/dashboard.js';
+import { femaleOnly, hba1c, settlementWith as settlement } from './support/settlements.js';
 import { REPO_ROOT } from './support/paths.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 

@@ -10,31 +10,11 @@ import type { Settlement } from '../pipeline/contracts/settlement.js';
 import type { PrecheckAnswer } from '../pipeline/precheck/precheck.js';
 import { PRECHECK_SERVICE, PRECHECK_SUBJECT } from '../pipeline/precheck/precheck-service.js';
 import { GOLDEN_CATALOGUE } from './support/paths.js';
+import { FEMALE_ONLY_DRUG, hba1c, settlementWith } from './support/settlements.js';
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
-const HBA1C = '002503020030000';
-const FEMALE_ONLY_DRUG = 'ZD03AAA0043010100166';
-
-function settlement(id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement {
-  const total = Math.round(over.items.reduce((a, i) => a + i.det_item_fee_sumamt, 0) * 100) / 100;
-  return {
-    setl_id: id,
-    mdtrt_id: `M-${id}`,
-    psn_no: 'PSN-PRECHECK-1',
-    gend: '2',
-    brdy: '1970-03-04',
-    admdvs: '320102',
-    fixmedins_code: 'H32010200011',
-    fixmedins_type: '1',
-    med_type: '11',
-    setl_time: '2026-11-02T09:00:00+08:00',
-    diag: [{ diag_code: 'E11.900' }],
-    medfee_sumamt: total,
-    ...over,
-  };
-}
-
-const hba1c = (sn: string) => ({ feedetl_sn: sn, med_list_codg: HBA1C, list_type: '201' as const, cnt: 1, pric: 50, det_item_fee_sumamt: 50 });
+/** The precheck cases' person, unless a case says otherwise. */
+const settlement = (id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement => settlementWith(id, { psn_no: 'PSN-PRECHECK-1', ...over });
 const traced = (codes: string[]) => ({ feedetl_sn: '1', med_list_codg: 'XA10AEG999A001010100000', list_type: '101' as const, cnt: codes.length, pric: 80, det_item_fee_sumamt: 80 * codes.length, prd_days: 30, drug_trac_codg: codes });
 
 let rt: TestRuntime;

@@ -16,7 +16,7 @@
  * - `GET  /metrics`                  Prometheus text format
  * - `POST /precheck`                 the pre-event check (see README)
  */
-import type { AlertKind, Phase, Severity } from '../contracts/alert.js';
+import type { Alert, AlertKind, Phase, Severity } from '../contracts/alert.js';
 
 /** Filters of the feed and the alert list. Every field optional; empty string = no filter. */
 export interface AlertFilter {
@@ -32,25 +32,27 @@ export interface AlertFilter {
 
 export const FILTER_FIELDS = ['phase', 'kind', 'severity', 'admdvs', 'fixmedins_code', 'q'] as const;
 
-/** An alert as listed in the feed (no evidence; the detail has it). */
-export interface AlertSummary {
-  alert_id: string;
-  kind: AlertKind;
-  phase: Phase;
-  severity: Severity;
-  score: number;
-  setl_id: string;
-  psn_no: string;
-  fixmedins_code: string;
-  admdvs: string;
+/** An alert as listed in the feed: the contract's record without evidence (the detail has it), optional codes as `''`. */
+export type AlertSummary = Omit<Alert, 'evidence' | 'detector' | 'feedetl_sn' | 'med_list_codg' | 'bilg_dr_codg'> & {
   med_list_codg: string;
   bilg_dr_codg: string;
-  amount_at_risk: number;
-  event_time: string;
-  detected_at: string;
-  message: string;
   /** Latest review decision, when reviewed (list and detail only; the live feed has none). */
   review?: ReviewDecision;
+};
+
+/** One problem of a rejected request: the field (or the pre-event check's reason), in English and Chinese. */
+export interface ApiProblem {
+  field?: string;
+  reason?: string;
+  detail: string;
+  message_zh: string;
+}
+
+/** Every 4xx/5xx body: `error` in English; `message_zh` for 401/404/5xx; `problems` for 400. */
+export interface ApiErrorBody {
+  error: string;
+  message_zh?: string;
+  problems?: ApiProblem[];
 }
 
 export interface MetaResponse {
@@ -147,7 +149,7 @@ export interface OverviewResponse {
   range: { from: string; to: string; days: number };
   /** Alerts per kind per event-time day (epoch ms of local midnight). */
   alerts_by_day: { days: number[]; series: { kind: AlertKind; counts: number[] }[] };
-  /** Settlements per second and consumer lag, sampled once a second by this process (wall clock). */
+  /** Settlements per second and consumer lag, sampled once a second by this process (`t`: epoch ms, wall clock). */
   throughput: { t: number[]; settlements_per_s: number[]; lag: number[] };
   amount_by_region: { admdvs: string; amount: number; alerts: number }[];
   /** "Today" is the newest event date with alerts (`range.to`), so replays of history read the same. */
@@ -175,6 +177,7 @@ export interface FeedBatch {
 }
 
 export interface FeedStats {
+  /** Epoch milliseconds (wall clock) of the sample. */
   t: number;
   settlements_per_s: number;
   alerts_per_s: number;

@@ -70,3 +70,32 @@ export function malformedLine(i: number): string {
   const s = goodSettlement(10_000 + i) as Record<string, unknown> & Settlement;
   return JSON.stringify(c.mutate!(structuredClone(s)));
 }
+
+/** Drugs and tests of the golden and default catalogues with a restriction the tests rely on. */
+export const HBA1C = '002503020030000';
+export const FEMALE_ONLY_DRUG = 'ZD03AAA0043010100166';
+
+/** A settlement of one person in Nanjing with the given items, the total summed from them. */
+export function settlementWith(id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement {
+  const total = Math.round(over.items.reduce((a, i) => a + i.det_item_fee_sumamt, 0) * 100) / 100;
+  return {
+    setl_id: id,
+    mdtrt_id: `M-${id}`,
+    psn_no: 'PSN-TEST-1',
+    gend: '2',
+    brdy: '1970-03-04',
+    admdvs: '320102',
+    fixmedins_code: 'H32010200011',
+    fixmedins_type: '1',
+    med_type: '11',
+    setl_time: '2026-11-02T09:00:00+08:00',
+    diag: [{ diag_code: 'E11.900' }],
+    medfee_sumamt: total,
+    ...over,
+  };
+}
+
+/** An HbA1c test line (rx.test_frequency on a second one within the interval). */
+export const hba1c = (sn: string, doctor = 'D-TEST-7') => ({ feedetl_sn: sn, med_list_codg: HBA1C, list_type: '201' as const, cnt: 1, pric: 50, det_item_fee_sumamt: 50, bilg_dr_codg: doctor });
+/** A women-only drug line (rx.gender_restricted for a man). */
+export const femaleOnly = (sn: string, doctor = 'D-TEST-9') => ({ feedetl_sn: sn, med_list_codg: FEMALE_ONLY_DRUG, list_type: '101' as const, cnt: 1, pric: 30, det_item_fee_sumamt: 30, prd_days: 10, bilg_dr_codg: doctor });

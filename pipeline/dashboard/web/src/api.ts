@@ -8,14 +8,11 @@ import {
   type OverviewResponse,
   type Review,
   type ReviewRequest,
+  type ApiProblem,
 } from '../../api-types.js';
 
-/** One problem of a rejected request (400 `{error, problems}`). */
-export interface Problem {
-  message_zh?: string;
-  detail?: string;
-  [key: string]: unknown;
-}
+/** One problem of a rejected request (400 `{error, problems}`), read defensively. */
+export type Problem = Partial<ApiProblem>;
 
 /** A non-2xx answer (or no answer): `message` is the server's `error` when it sent one. */
 export class ApiError extends Error {
