@@ -9,7 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
+import { numberAtLeast } from './cli-options.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { quantileSorted } from 'simple-statistics';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
@@ -25,11 +26,7 @@ import { createSettlementPublisher } from '../pipeline/stream/settlement-publish
 import { simulate } from './simulator/traffic.js';
 import { createPacer } from './simulator/pacer.js';
 
-const num = (min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number ≥ ${min}`);
-  return n;
-};
+const num = numberAtLeast;
 
 const program = new Command()
   .name('bench-feed')

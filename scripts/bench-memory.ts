@@ -7,7 +7,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
+import { positiveInt } from './cli-options.js';
 import { jetstream } from '@nats-io/jetstream';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
@@ -19,11 +20,6 @@ import { createSettlementPublisher } from '../pipeline/stream/settlement-publish
 import { peakRssOfPidMiB } from './bench/memory.js';
 import { simulate } from './simulator/traffic.js';
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const program = new Command()
   .name('bench-memory')

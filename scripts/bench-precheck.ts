@@ -8,7 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
+import { positiveInt } from './cli-options.js';
 import { spawn } from 'node:child_process';
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
@@ -23,11 +24,6 @@ import { startRuntime } from '../pipeline/runtime.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
 import { simulate } from './simulator/traffic.js';
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const program = new Command()
   .name('bench-precheck')

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
+import { positiveInt } from './cli-options.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
@@ -22,11 +23,6 @@ import { measureRawJetStream } from './bench/raw-jetstream.js';
 import { peakRssMiB, peakRssOfPidMiB } from './bench/memory.js';
 import { simulate } from './simulator/traffic.js';
 
-const positiveInt = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-};
 
 const program = new Command()
   .name('bench')

@@ -5,7 +5,8 @@
  */
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, InvalidArgumentError } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
+import { numberAtLeast } from './cli-options.js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
@@ -20,11 +21,7 @@ import { simulate, simulatedDeaths, type SimulatorOptions } from './simulator/tr
 import { expectedKinds } from './simulator/labels.js';
 import { createPacer } from './simulator/pacer.js';
 
-const num = (min: number) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`must be a number ≥ ${min}`);
-  return n;
-};
+const num = numberAtLeast;
 
 const program = new Command()
   .name('demo')
