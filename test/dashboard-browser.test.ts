@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
+import { alertSubject, type Alert } from '../pipeline/contracts/alert.js';
+import type { MetaResponse } from '../pipeline/dashboard/api-types.js';
 import { simulate } from '../scripts/simulator/traffic.js';
 import { DASHBOARD_DIST } from '../pipeline/dashboard/dashboard-routes.js';
 import { femaleOnly, hba1c, settlementWith as settlement } from './support/settlements.js';
@@ -107,6 +109,30 @@ describe('live feed', () => {
     // The once-a-second stats (settlements/s, lag) have reached the status line.
     await expect.poll(() => page.locator('[data-testid="feed-status"]').innerText(), { timeout: 10_000 }).toMatch(/结算\/秒\s*\d/);
     await screenshot('dashboard-feed.png');
+  });
+
+  it('caps a flood of alerts, aggregates the rest by kind and says so', async () => {
+    // 3,000 alerts onto the live feed at once (straight onto NATS, as a flood of detections would
+    // arrive): far more than one flush may send.
+    for (let i = 0; i < 3000; i++) {
+      const alert: Alert = {
+        alert_id: `FLOOD-${i}`, kind: i % 3 ? 'rx.high_amount' : 'price.outlier', phase: 'in', severity: 'low', score: 1.2,
+        setl_id: `S-FLOOD-${i}`, psn_no: `PSN-FLOOD-${i % 50}`, fixmedins_code: 'H11010500001', admdvs: '110105',
+        amount_at_risk: 4800, event_time: '2026-11-07T12:00:00+08:00', detected_at: new Date().toISOString(),
+        detector: 'rules@1', evidence: {}, message: `门诊结算医疗费总额 4800.00 元（洪峰测试 ${i}）。`,
+      };
+      rt.nc.publish(alertSubject(alert), JSON.stringify(alert));
+    }
+    await rt.nc.flush();
+    const notice = page.locator('[data-testid="flood-notice"]');
+    await notice.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await notice.innerText()).toMatch(/洪峰/);
+    await expect.poll(() => page.locator('[data-testid="feed-rows"] tr[data-alert-id^="FLOOD-"]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const meta = (await (await context.request.get(`${rt.httpUrl}/api/meta`)).json()) as MetaResponse;
+    expect(await page.locator('[data-testid="feed-rows"] tr[data-alert-id]').count()).toBeLessThanOrEqual(meta.feed.maxRows);
+    // The newest flood alert is on screen; most of the flood is counted, not rendered.
+    expect(await page.locator('[data-testid="feed-rows"] tr[data-alert-id^="FLOOD-"]').count()).toBeLessThan(3000);
+    expect(consoleErrors).toEqual([]);
   });
 
   it('narrows the feed with a filter', async () => {
