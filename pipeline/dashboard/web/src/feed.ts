@@ -12,6 +12,11 @@ import { decisionBadge, kindCell, kindName, phaseName, severityBadge } from './l
 const LIST_LIMIT = 200;
 /** The flood notice stays this long after the last batch with dropped alerts. */
 const FLOOD_HOLD_MS = 10_000;
+/** During a flood, the table is updated at most once per this many ms, with at most this many new rows. */
+const FLOOD_RENDER_MS = 1000;
+const FLOOD_ROWS_PER_RENDER = 50;
+/** At most this many new rows per frame get the arrival highlight. */
+const FRESH_MAX = 10;
 /** When the server closes the stream for good (e.g. an error status), reopen after this long. */
 const REOPEN_MS = 5_000;
 
@@ -52,7 +57,9 @@ export class Feed {
   private es: EventSource | null = null;
   private gen = 0;
   private pending: AlertSummary[] = [];
+  /** The pending table update (a timer), 0 when none. */
   private frame = 0;
+  private lastRender = 0;
   private conn: ConnState = 'idle';
   private received = 0;
   private matched = 0;
@@ -220,15 +227,24 @@ export class Feed {
 
     // Newest first: this batch goes before anything still pending.
     this.pending = batch.alerts.concat(this.pending);
-    if (this.pending.length > this.maxRows) this.pending.length = this.maxRows;
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    // A flood renders only its newest rows once a second (the rest is counted in the notice).
+    const keep = dropped > 0 || this.pending.length > FLOOD_ROWS_PER_RENDER ? FLOOD_ROWS_PER_RENDER : this.maxRows;
+    if (this.pending.length > keep) this.pending.length = keep;
+    if (this.frame) return;
+    // Calm: the next frame. A flood: at most one table update per FLOOD_RENDER_MS, so the page
+    // spends its time idle rather than re-laying out the table four times a second.
+    const flooding = dropped > 0 || Date.now() - this.lastRender < FLOOD_RENDER_MS;
+    const wait = flooding ? Math.max(0, this.lastRender + FLOOD_RENDER_MS - Date.now()) : 0;
+    this.frame = window.setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
   }
 
   private flush(): void {
     this.frame = 0;
+    this.lastRender = Date.now();
     const batch = this.pending;
     this.pending = [];
-    this.insert(batch, true);
+    // A few new rows flash; a flood's rows do not (hundreds of animated rows repaint the table every frame).
+    this.insert(batch, true, batch.length <= FRESH_MAX);
     this.renderEmpty();
     this.renderCounters();
   }
@@ -236,12 +252,12 @@ export class Feed {
   // --- rows ---------------------------------------------------------------------------------
 
   /** Adds alerts (newest first) at the top (`prepend`) or the bottom, skipping known ids. */
-  private insert(alerts: readonly AlertSummary[], prepend: boolean): void {
+  private insert(alerts: readonly AlertSummary[], prepend: boolean, animate = prepend): void {
     const frag = document.createDocumentFragment();
     for (const a of alerts) {
       if (!a || typeof a.alert_id !== 'string' || this.rows.has(a.alert_id)) continue;
       if (!prepend && this.rows.size >= this.maxRows) break;
-      const tr = buildRow(a, prepend);
+      const tr = buildRow(a, animate);
       if (a.alert_id === this.selected) tr.classList.add('selected');
       this.rows.set(a.alert_id, tr);
       frag.appendChild(tr);
@@ -258,7 +274,7 @@ export class Feed {
   }
 
   private clearRows(): void {
-    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.frame) window.clearTimeout(this.frame);
     this.frame = 0;
     this.pending = [];
     this.rows.clear();
