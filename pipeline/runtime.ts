@@ -16,12 +16,8 @@ import type { Logger } from './logger.js';
 import { createPipeline, type Pipeline, type PipelineDeps } from './pipeline.js';
 import { createClickHouseSink, type ClickHouseSink } from './sinks/clickhouse-sink.js';
 import { startPrecheckService } from './precheck/precheck-service.js';
-import { startHttpServer } from './http/http-server.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { startFeedHub } from './dashboard/feed-hub.js';
-import { startThroughputSampler } from './dashboard/throughput-sampler.js';
-import { createAlertReads } from './dashboard/alert-reads.js';
-import { createReviewStore } from './dashboard/review-store.js';
+import { serveDashboard } from './dashboard/serve-dashboard.js';
 
 export interface Runtime {
   readonly config: Readonly<SentinelConfig>;
@@ -105,29 +101,7 @@ export async function startRuntime(config: Readonly<SentinelConfig>, options: Ru
       const service = await startPrecheckService(nc, pipeline.precheck, options.logger.child({ component: 'precheck' }));
       closers.push(() => service.stop());
       if (options.http) {
-        const hub = startFeedHub(nc, options.logger.child({ component: 'feed-hub' }), {}, (n) => metrics.feedDropped.inc(n));
-        closers.push(() => hub.close());
-        const sampler = startThroughputSampler({
-          settlements: () => pipeline.status().accepted,
-          alerts: () => Object.values(pipeline.status().alertsByKind).reduce((s, n) => s + (n ?? 0), 0),
-          deadLetters: () => pipeline.status().deadLettersStored,
-          lag: async () => (await pipeline.consumerLag())[0]?.pending ?? 0,
-        });
-        closers.push(async () => sampler.stop());
-        const http = await startHttpServer(config.http, {
-          precheck: pipeline.precheck,
-          metrics,
-          logger: options.logger,
-          dashboard: {
-            clickhouse: ch.client,
-            reads: createAlertReads(ch.client, catalogue),
-            reviews: createReviewStore(ch.client),
-            hub,
-            sampler,
-            metrics,
-            logger: options.logger,
-          },
-        });
+        const http = await serveDashboard(config.http, { nc, clickhouse: ch.client, catalogue, pipeline, metrics, logger: options.logger });
         closers.push(() => http.close());
         httpUrl = http.url;
         log.info({ url: httpUrl, auth: config.http.credential ? 'basic' : 'none (loopback)' }, 'http listening: dashboard, /metrics, POST /precheck');

@@ -43,6 +43,12 @@ export interface DetectorContext {
   readonly seq: number;
   /** True while state is rebuilt from history at start-up (record only; nothing is written out). */
   readonly rebuilding: boolean;
+  /**
+   * Rebuild only: the newest event time in the history being replayed. A kind whose lookback
+   * covers state it only derives from (prices for baselines) can skip the rest of its work for
+   * settlements that old.
+   */
+  readonly latestMs?: number;
 }
 
 /** What stateful detectors are given besides their options. */

@@ -37,8 +37,12 @@ export interface DetectionEngine {
   prepare(settlements: readonly Settlement[]): Promise<void>;
   /** Checks a settlement and, for phase `in`, records it into detector state. */
   evaluate(settlement: Settlement, phase: Phase, options?: EvaluateOptions): Evaluation;
-  /** Records a historical settlement into state without checking it (rebuild at start-up). */
-  rebuild(settlement: Settlement, seq: number): void;
+  /**
+   * Records a historical settlement into state without checking it (rebuild at start-up). With
+   * `latestMs` (the newest event time in history), each kind records it only if it lies within
+   * that kind's own `lookbackMs`: a kind with a 37-day window does not replay a year for another.
+   */
+  rebuild(settlement: Settlement, seq: number, latestMs?: number): void;
   /** Latest event time recorded (ms), the watermark that eviction is measured from. */
   watermarkMs(): number;
   /** State held per stateful kind. */
@@ -51,8 +55,13 @@ export function createDetectionEngine(detectors: readonly Detector[], catalogue:
   let sinceEvict = 0;
   const stateful = detectors.filter((d) => d.record);
 
-  function record(ctx: DetectorContext): void {
-    for (const d of stateful) d.record!(ctx);
+  /** Records into every stateful kind, or (rebuild) only those whose lookback of `latestMs` covers the settlement. */
+  function record(ctx: DetectorContext, latestMs?: number): void {
+    for (const d of stateful) {
+      // Older than the kind's lookback: it would be evicted before any check reads it.
+      if (latestMs !== undefined && ctx.facts.eventMs < latestMs - (d.lookbackMs ?? 0)) continue;
+      d.record!(ctx);
+    }
     if (ctx.facts.eventMs > watermark) watermark = ctx.facts.eventMs;
     if (++sinceEvict >= EVICT_EVERY) {
       sinceEvict = 0;
@@ -106,9 +115,9 @@ export function createDetectionEngine(detectors: readonly Detector[], catalogue:
       if (phase === 'in') record(ctx);
       return { alerts, facts };
     },
-    rebuild(settlement, seq) {
+    rebuild(settlement, seq, latestMs) {
       if (seq > counter) counter = seq;
-      record({ settlement, facts: deriveFacts(settlement, catalogue), catalogue, phase: 'in', seq, rebuilding: true });
+      record({ settlement, facts: deriveFacts(settlement, catalogue), catalogue, phase: 'in', seq, rebuilding: true, ...(latestMs !== undefined ? { latestMs } : {}) }, latestMs);
     },
     watermarkMs: () => watermark,
     stateSize() {

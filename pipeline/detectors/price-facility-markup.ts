@@ -128,7 +128,9 @@ export const priceFacilityMarkup = defineDetector<PriceFacilityMarkupOptions>({
 
     return {
       kind: 'price.facility_markup',
-      lookbackMs: baselines.lookbackMs,
+      // A ratio in the window was computed against the baselines of its own time, which reach a
+      // further horizon back: a rebuild replays both spans (the older one into the baselines only).
+      lookbackMs: baselines.lookbackMs + baselines.options.horizonMs,
       check(ctx) {
         const { settlement, facts, seq } = ctx;
         const view = baselines.asOf({ seq, setlId: settlement.setl_id, timeMs: facts.eventMs });
@@ -174,6 +176,11 @@ export const priceFacilityMarkup = defineDetector<PriceFacilityMarkupOptions>({
       },
       record(ctx) {
         const { settlement, facts, seq } = ctx;
+        if (ctx.latestMs !== undefined && facts.eventMs < ctx.latestMs - baselines.lookbackMs) {
+          // Rebuild, older than the ratio window: only the prices matter (for later ratios).
+          baselines.record(settlement, facts.eventMs, seq, false);
+          return;
+        }
         const stats = baselines.record(settlement, facts.eventMs, seq);
         if (facts.isRefund) return;
         const checked = lastCheck && lastCheck.version === version && lastCheck.seq === seq && lastCheck.setlId === settlement.setl_id ? lastCheck : undefined;

@@ -22,6 +22,8 @@ export const QUERY_NAMES = [
   'overview_top_doctors',
   'overview_dead_letters',
   'overview_totals',
+  'rebuild_bounds',
+  'rebuild_chunk',
 ] as const;
 export type QueryName = (typeof QUERY_NAMES)[number];
 

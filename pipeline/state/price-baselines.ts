@@ -361,22 +361,25 @@ export class PriceBaselines {
    * Folds in every priced line of a sale (a refund adds nothing) and returns, per line, the
    * baseline as of this settlement — read before its own prices went in, which is what the
    * ordering rule shows its check. Calling it again for the same settlement (the other price
-   * detector's `record`) adds nothing and returns the same array.
+   * detector's `record`) adds nothing and returns the same array. `withStats` false (a rebuild warming the
+   * baselines only) skips the statistics and returns an empty array.
    */
-  record(settlement: Settlement, timeMs: number, seq: number): readonly (BaselineStats | undefined)[] {
+  record(settlement: Settlement, timeMs: number, seq: number, withStats = true): readonly (BaselineStats | undefined)[] {
     const last = this.#lastRecord;
     if (last && last.version === this.#version && last.seq === seq && last.setlId === settlement.setl_id) return last.stats;
     let stats: (BaselineStats | undefined)[] = [];
     if (settlement.setl_type !== 'refund') {
-      const view = this.asOf({ seq, setlId: settlement.setl_id, timeMs });
-      stats = settlement.items.map((it) => (it.pric > 0 ? view.stats(it.med_list_codg, settlement.admdvs) : undefined));
+      if (withStats) {
+        const view = this.asOf({ seq, setlId: settlement.setl_id, timeMs });
+        stats = settlement.items.map((it) => (it.pric > 0 ? view.stats(it.med_list_codg, settlement.admdvs) : undefined));
+      }
       const known = this.#refs.get(settlement.setl_id);
       const ref = known ?? new Ref(settlement.setl_id, seq);
       for (const it of settlement.items) {
         if (it.pric > 0) this.#add(it.med_list_codg, settlement.admdvs, ref, known !== undefined, it.feedetl_sn, seq, timeMs, it.pric);
       }
     }
-    this.#lastRecord = { seq, setlId: settlement.setl_id, version: this.#version, stats };
+    if (withStats) this.#lastRecord = { seq, setlId: settlement.setl_id, version: this.#version, stats };
     return stats;
   }
 

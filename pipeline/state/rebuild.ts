@@ -1,7 +1,8 @@
 /**
  * Rebuilding detector state at start-up from ClickHouse, the durable record of every accepted
- * settlement (written before its message is acked). Settlements within the detectors' lookback of
- * the latest event time are folded back into state in stream order; the ordering rule
+ * settlement (written before its message is acked). Settlements within the detectors' longest
+ * lookback of the latest event time are read in chunks of stream sequence and folded back into
+ * state in stream order, each kind taking only those within its own lookback; the ordering rule
  * (`history.ts`) makes this exact even for settlements written but never acked, which will be
  * redelivered: their checks see only what came before them in the stream.
  */
@@ -10,6 +11,7 @@ import type { PersonStatus } from '../contracts/settlement.js';
 import type { DetectionEngine } from '../detectors/engine.js';
 import { settlementFromStored, type StoredSettlementRow } from '../sinks/rows.js';
 import type { PersonStatusStore } from './person-status.js';
+import { queryText, runQuery } from '../infra/sql-queries.js';
 
 export interface RebuildReport {
   settlements: number;
@@ -31,36 +33,33 @@ export async function loadPersonStatus(client: ClickHouseClient, store: PersonSt
   return n;
 }
 
-export async function rebuildState(engine: DetectionEngine, client: ClickHouseClient, persons: PersonStatusStore): Promise<RebuildReport> {
+/** Stream sequences read per query: bounds the memory a rebuild holds at once. */
+export const REBUILD_CHUNK_SEQ = 50_000;
+
+export async function rebuildState(engine: DetectionEngine, client: ClickHouseClient, persons: PersonStatusStore, chunkSeq = REBUILD_CHUNK_SEQ): Promise<RebuildReport> {
   const t0 = performance.now();
   const personCount = await loadPersonStatus(client, persons);
   const lookbackSeconds = Math.ceil(engine.lookbackMs / 1000);
   let settlements = 0;
   let from: string | undefined;
-  if (lookbackSeconds > 0) {
-    const rs = await client.query({
-      query: `
-        WITH (SELECT max(setl_time) FROM settlements) AS latest,
-             latest - toIntervalSecond({lookback:UInt64}) AS since
-        SELECT s.*, i.items
-        FROM (SELECT * FROM settlements FINAL WHERE setl_time >= since) AS s
-        LEFT JOIN (
-          SELECT setl_id,
-                 groupArray(tuple(feedetl_sn, med_list_codg, list_type, cnt, pric, det_item_fee_sumamt, prd_days, bilg_dr_codg, drug_trac_codg)) AS items
-          FROM settlement_items FINAL
-          WHERE setl_time >= since
-          GROUP BY setl_id
-        ) AS i ON s.setl_id = i.setl_id
-        ORDER BY s.stream_seq`,
-      query_params: { lookback: lookbackSeconds },
-      format: 'JSONEachRow',
-    });
-    for await (const rows of rs.stream<StoredSettlementRow>()) {
-      for (const row of rows) {
-        const { settlement, seq } = settlementFromStored(row.json());
-        from ??= settlement.setl_time;
-        engine.rebuild(settlement, seq);
-        settlements += 1;
+  const [bounds] = lookbackSeconds > 0 ? await runQuery<{ latest_ms: string | number; since: string; min_seq: string; max_seq: string; rows: string }>(client, 'rebuild_bounds', { lookback: lookbackSeconds }) : [];
+  if (bounds && Number(bounds.rows) > 0) {
+    const latestMs = Number(bounds.latest_ms);
+    // In chunks of stream sequence, in stream order: the ordering rule needs stream order, and a
+    // chunk at a time keeps memory to one chunk's rows whatever the history holds.
+    for (let after = Number(bounds.min_seq) - 1; after < Number(bounds.max_seq); after += chunkSeq) {
+      const rs = await client.query({
+        query: queryText('rebuild_chunk'),
+        query_params: { since: bounds.since, after, upto: after + chunkSeq },
+        format: 'JSONEachRow',
+      });
+      for await (const rows of rs.stream<StoredSettlementRow>()) {
+        for (const row of rows) {
+          const { settlement, seq } = settlementFromStored(row.json());
+          from ??= settlement.setl_time;
+          engine.rebuild(settlement, seq, latestMs);
+          settlements += 1;
+        }
       }
     }
   }
