@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertDetailResponse, AlertListResponse, AlertSummary, MetaResponse, OverviewResponse, Review } from '../pipeline/dashboard/api-types.js';
 import { batchFor } from '../pipeline/dashboard/feed-hub.js';
+import { settlementIdsInEvidence } from '../pipeline/dashboard/alert-reads.js';
 import { createLogger } from '../pipeline/logger.js';
 import { GOLDEN_CATALOGUE } from './support/paths.js';
 import { metricSum, parseMetrics } from './support/dashboard.js';
@@ -15,6 +16,8 @@ import { femaleOnly, hba1c, settlementWith } from './support/settlements.js';
 import { openFeedReader as openFeed } from '../pipeline/dashboard/feed-reader.js';
 import type { Settlement } from '../pipeline/contracts/settlement.js';
 
+const TRACE_CODE = '81828738860000099901';
+const traced = (code: string) => ({ feedetl_sn: '1', med_list_codg: 'XA10AEG999A001010100000', list_type: '101' as const, cnt: 1, pric: 80, det_item_fee_sumamt: 80, prd_days: 30, drug_trac_codg: [code] });
 const settlement = (id: string, over: Partial<Settlement> & Pick<Settlement, 'items'>): Settlement => settlementWith(id, { psn_no: 'PSN-DASH-1', ...over });
 import { startTestRuntime, type TestRuntime } from './support/test-runtime.js';
 
@@ -45,6 +48,10 @@ beforeAll(async () => {
     JSON.stringify(settlement('S-DASH-HBA1C-2', { items: [hba1c('1', 'D-DASH-7')], setl_time: '2026-11-11T09:00:00+08:00' })),
     // A female-only drug for a man: rx.gender_restricted, at another facility and region.
     JSON.stringify(settlement('S-DASH-GENDER-1', { psn_no: 'PSN-DASH-2', gend: '1', admdvs: '110105', fixmedins_code: 'H11010500077', items: [femaleOnly('1', 'D-DASH-9')] })),
+    // One package's trace code settled at a pharmacy, then again at another: reflow.trace_code_reuse,
+    // whose evidence names the earlier settlement inside a nested list.
+    JSON.stringify(settlement('S-DASH-TRACE-1', { psn_no: 'PSN-DASH-6', fixmedins_code: 'P32010200005', fixmedins_type: '2', med_type: '41', setl_time: '2026-11-03T10:00:00+08:00', items: [traced(TRACE_CODE)] })),
+    JSON.stringify(settlement('S-DASH-TRACE-2', { psn_no: 'PSN-DASH-7', fixmedins_code: 'P32010200006', fixmedins_type: '2', med_type: '41', setl_time: '2026-11-05T10:00:00+08:00', items: [traced(TRACE_CODE)] })),
   ]);
   await rt.settle();
 });
@@ -119,6 +126,19 @@ describe('alert detail', () => {
     expect(json.related_settlements.map((s) => s.setl_id)).toEqual([other]);
     expect(json.person_alerts.every((a) => a.psn_no === alert!.psn_no && a.alert_id !== alert!.alert_id)).toBe(true);
     expect(json.facility_alerts.every((a) => a.fixmedins_code === alert!.fixmedins_code)).toBe(true);
+  });
+
+  it('resolves the earlier settlement that holds the same trace code (named inside a nested list)', async () => {
+    const [alert] = (await get<AlertListResponse>('/api/alerts?kind=reflow.trace_code_reuse&q=S-DASH-TRACE-2')).json.alerts;
+    expect(alert?.setl_id).toBe('S-DASH-TRACE-2');
+    const { json } = await get<AlertDetailResponse>(`/api/alerts/${encodeURIComponent(alert!.alert_id)}`);
+    expect(json.alert.evidence).toMatchObject({ reuses: [{ code: TRACE_CODE, earlier: [{ setl_id: 'S-DASH-TRACE-1' }] }] });
+    expect(json.related_settlements.map((s) => [s.setl_id, s.fixmedins_code])).toEqual([['S-DASH-TRACE-1', 'P32010200005']]);
+  });
+
+  it('finds settlement ids at any depth of an evidence, once each', () => {
+    const ids = settlementIdsInEvidence({ other_setl_id: 'A', stay: { setl_id: 'B' }, chain: [{ setl_id: 'C' }, { setl_id: 'A' }], setl_ids: ['D', ''], reuses: [{ earlier: [{ setl_id: 'E' }] }], note: null });
+    expect([...ids]).toEqual(['A', 'B', 'C', 'D', 'E']);
   });
 
   it('answers 404 for an unknown alert', async () => {

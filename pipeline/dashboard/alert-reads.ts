@@ -70,9 +70,13 @@ export function settlementIdsInEvidence(evidence: unknown, into = new Set<string
     for (const v of evidence) settlementIdsInEvidence(v, into);
   } else if (evidence && typeof evidence === 'object') {
     for (const [key, value] of Object.entries(evidence)) {
-      if (/setl_id$/.test(key) && typeof value === 'string' && value) into.add(value);
-      else if (/setl_ids$/.test(key) && Array.isArray(value)) for (const v of value) if (typeof v === 'string') into.add(v);
-      else if (typeof value === 'object') settlementIdsInEvidence(value, into);
+      if (/setl_id$/.test(key) && typeof value === 'string') {
+        if (value) into.add(value);
+      } else if (/setl_ids$/.test(key) && Array.isArray(value)) {
+        for (const v of value) if (typeof v === 'string' && v) into.add(v);
+      } else if (value && typeof value === 'object') {
+        settlementIdsInEvidence(value, into);
+      }
     }
   }
   return into;
