@@ -1,18 +1,20 @@
 /**
  * The project's one HTTP server (fastify): the dashboard and its API, `GET /metrics` for
  * Prometheus, `POST /precheck` for hospital systems, `GET /healthz`. Bound to loopback unless a
- * credential is configured (`http.credential`), which then guards every route. Request logging is
+ * credential is configured (`http.credential`), which then guards every route; the request guards
+ * (`request-guards.ts`) refuse rebinding and cross-site writes either way. Request logging is
  * off — URLs and bodies carry personal identifiers; errors are logged without them.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { HttpConfig } from '../config.js';
+import { LOOPBACK_HOSTS, type HttpConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics/metrics.js';
 import type { Precheck } from '../precheck/precheck.js';
 import { registerPrecheckRoutes } from '../precheck/precheck-routes.js';
 import { registerDashboard, type DashboardDeps } from '../dashboard/dashboard-routes.js';
 import { installBasicAuth } from './basic-auth.js';
-import { EnvironmentError } from '../errors.js';
+import { installRequestGuards } from './request-guards.js';
+import { ConfigError, EnvironmentError } from '../errors.js';
 
 export interface HttpServerDeps {
   readonly precheck: Precheck;
@@ -33,9 +35,14 @@ const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 export async function startHttpServer(config: Readonly<HttpConfig>, deps: HttpServerDeps): Promise<HttpServer> {
   const log = deps.logger.child({ component: 'http' });
+  // Validated with the configuration already; checked again here, where the socket is opened.
+  if (!config.credential && !LOOPBACK_HOSTS.includes(config.host)) {
+    throw new ConfigError('YB_CONFIG_INVALID', `http.host: binding to ${config.host} (not loopback) requires http.credential (env YB_HTTP_CREDENTIAL=user:password)`);
+  }
   // forceCloseConnections: live-feed streams never go idle, and close() must not wait for browsers.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, forceCloseConnections: true });
   installBasicAuth(app, config.credential);
+  installRequestGuards(app, !config.credential);
   // Bodies are parsed by the routes, so a body that is not JSON gets the route's own problem list.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
