@@ -208,7 +208,7 @@ export function createPipeline(config: Readonly<SentinelConfig>, deps: PipelineD
           const r = await handlePersonStatusBatch(msgs, { js, sink, store: persons, deadLetterSubject: config.stream.deadLetterSubject, nakBackoffMs: config.consumer.nakBackoffMs, clock });
           for (const d of r.rejected) {
             rejected[d.reason] = (rejected[d.reason] ?? 0) + 1;
-            metrics.rejected.inc({ reason: d.reason });
+            metrics.personStatusRejected.inc({ reason: d.reason });
           }
         },
         log.child({ component: 'person-status' }),

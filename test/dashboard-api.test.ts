@@ -6,9 +6,11 @@
  */
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertDetailResponse, AlertListResponse, AlertSummary, MetaResponse, OverviewResponse, Review } from '../pipeline/dashboard/api-types.js';
-import { batchFor } from '../pipeline/dashboard/feed-hub.js';
-import { settlementIdsInEvidence } from '../pipeline/dashboard/alert-reads.js';
+import type { AlertDetailResponse, AlertListResponse, AlertSummary, FeedBatch, MetaResponse, OverviewResponse, Review } from '../pipeline/dashboard/api-types.js';
+import { batchFor, startFeedHub } from '../pipeline/dashboard/feed-hub.js';
+import { createAlertReads, settlementIdsInEvidence } from '../pipeline/dashboard/alert-reads.js';
+import { cached } from '../pipeline/dashboard/cached.js';
+import { readOverview } from '../pipeline/dashboard/overview.js';
 import { createLogger } from '../pipeline/logger.js';
 import { GOLDEN_CATALOGUE } from './support/paths.js';
 import { metricSum, parseMetrics } from './support/dashboard.js';
@@ -69,6 +71,14 @@ describe('alert list and filters', () => {
     expect(json.total).toBe(json.alerts.length);
     const times = json.alerts.map((a) => Date.parse(a.event_time));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
+  });
+
+  it('counts every match beyond the rows it returns', async () => {
+    const { json } = await get<AlertListResponse>('/api/alerts?limit=1');
+    expect(json.alerts).toHaveLength(1);
+    expect(json.total).toBeGreaterThan(1);
+    expect((await get<AlertListResponse>('/api/alerts?limit=1000')).json.total).toBe(json.total);
+    expect((await get<AlertListResponse>('/api/alerts?limit=1.5')).status).toBe(200);
   });
 
   it('narrows by kind, region, facility and by a search on setl_id or psn_no', async () => {
@@ -225,6 +235,27 @@ describe('live feed (SSE)', () => {
     expect(batch).toMatchObject({ matched: 500, dropped: 450, by_kind: { 'price.outlier': 250, 'rx.high_amount': 250 } });
     expect(batchFor({ kind: 'price.outlier' }, flood, 50)).toMatchObject({ matched: 250, dropped: 200 });
     expect(batchFor({ admdvs: '999999' }, flood, 50)).toBeUndefined();
+    expect(batchFor({ admdvs: '999999' }, flood, 50, 7)).toMatchObject({ alerts: [], matched: 0, lost: 7 });
+  });
+
+  it('counts what it cannot buffer and tells every browser, whatever its filter', async () => {
+    const overflowed: number[] = [];
+    const hub = startFeedHub(rt.nc, createLogger({ level: 'silent' }), { subject: 'yb.test.overflow.>', flushMs: 200, maxPending: 10 }, { dropped: () => undefined, overflowed: (n) => overflowed.push(n) });
+    const batches: FeedBatch[] = [];
+    hub.add({ filter: { kind: 'rx.deceased' }, send: (b) => batches.push(b) });
+    try {
+      const alert = { alert_id: 'X', kind: 'rx.high_amount', phase: 'in', severity: 'low', setl_id: 'S', psn_no: 'P', fixmedins_code: 'F', admdvs: '110105' };
+      for (let i = 0; i < 30; i++) rt.nc.publish('yb.test.overflow.x', JSON.stringify({ ...alert, alert_id: `OV-${i}` }));
+      await rt.nc.flush();
+      // 30 at once into a buffer of 10: 20 lost (at least 10 should a flush fall inside the burst).
+      const lost = (): number => batches.reduce((n, b) => n + b.lost, 0);
+      await expect.poll(lost, { timeout: 5_000 }).toBeGreaterThanOrEqual(10);
+      expect(lost()).toBeLessThanOrEqual(20);
+      expect(overflowed.reduce((a, b) => a + b, 0)).toBe(lost());
+      expect(batches.every((b) => b.alerts.length === 0 && b.matched === 0)).toBe(true);
+    } finally {
+      await hub.close();
+    }
   });
 });
 
@@ -259,5 +290,38 @@ describe('logs', () => {
     expect(text).toContain('review recorded');
     expect(text).not.toMatch(/PSN-DASH-\d/);
     expect(text).not.toContain('1970-03-04');
+  });
+});
+
+describe('time bounds', () => {
+  it('a settlement dated far ahead of the wall clock does not become the newest event time or "today"', async () => {
+    await rt.publish([JSON.stringify(settlement('S-DASH-FUTURE-1', { psn_no: 'PSN-DASH-8', gend: '1', setl_time: '2099-01-01T09:00:00+08:00', items: [femaleOnly('1', 'D-DASH-9')] }))]);
+    await rt.settle();
+    // Fresh reads (the server's own are cached for a moment).
+    const reads = createAlertReads(rt.clickhouse, rt.catalogue);
+    expect((await reads.list({ q: 'S-DASH-FUTURE-1' }, 10)).alerts.map((a) => a.setl_id)).toEqual(['S-DASH-FUTURE-1']);
+    const newest = await reads.newestEventMs();
+    expect(newest).toBe(Date.parse('2026-11-11T09:00:00+08:00'));
+    expect((await readOverview(rt.clickhouse, newest)).range.to).toBe('2026-11-11');
+  });
+
+  it('caches a load for its period, shares it between concurrent callers and forgets a failure', async () => {
+    let now = 0;
+    let loads = 0;
+    let fail = false;
+    const value = cached(async () => {
+      loads += 1;
+      if (fail) throw new Error('down');
+      return loads;
+    }, 1000, () => now);
+    expect(await Promise.all([value(), value()])).toEqual([1, 1]);
+    now = 999;
+    expect(await value()).toBe(1);
+    now = 1000;
+    fail = true;
+    await expect(value()).rejects.toThrow('down');
+    fail = false;
+    expect(await value()).toBe(3);
+    expect(loads).toBe(3);
   });
 });

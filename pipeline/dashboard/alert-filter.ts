@@ -4,16 +4,16 @@
  * `sql/queries/alert_list.sql`).
  */
 import { ALERT_KINDS, PHASES, SEVERITIES, type Alert } from '../contracts/alert.js';
-import { FILTER_FIELDS, type AlertFilter } from './api-types.js';
+import { FILTER_FIELDS, type AlertFilter, type ApiProblem } from './api-types.js';
 
 const MAX_TEXT = 64;
 const TEXT = /^[\p{L}\p{N}_.:-]*$/u;
 
-export type FilterParse = { ok: true; filter: AlertFilter } | { ok: false; problems: { field: string; detail: string; message_zh: string }[] };
+export type FilterParse = { ok: true; filter: AlertFilter } | { ok: false; problems: ApiProblem[] };
 
 export function parseAlertFilter(query: Record<string, unknown>): FilterParse {
   const filter: Record<string, string> = {};
-  const problems: { field: string; detail: string; message_zh: string }[] = [];
+  const problems: ApiProblem[] = [];
   for (const field of FILTER_FIELDS) {
     const raw = query[field];
     if (raw === undefined || raw === '') continue;

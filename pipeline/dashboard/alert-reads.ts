@@ -6,12 +6,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Catalogue } from '../catalogue/catalogue.js';
 import { isoFromClickHouse } from '../sinks/rows.js';
+import { DAY_MS } from '../time/event-time.js';
 import { runQuery } from '../infra/sql-queries.js';
+import { cached } from './cached.js';
 import type { AlertDetailResponse, AlertFilter, AlertListResponse, AlertSummary, ItemView, Review, ReviewDecision, SettlementView } from './api-types.js';
 
 /** Alerts listed beside a detail (the person's, the facility's). */
 const RELATED_ALERTS = 20;
-/** The unfiltered list reads this many days of event time before the newest alert (searches read all). */
+/** Lists read this many days of event time before the newest alert (searches for a settlement or person read all). */
 export const RECENT_DAYS = 30;
 /** Settlements named by an evidence that the detail resolves. */
 const MAX_EVIDENCE_SETTLEMENTS = 20;
@@ -82,8 +84,14 @@ export function settlementIdsInEvidence(evidence: unknown, into = new Set<string
   return into;
 }
 
-/** Query parameters of `alert_list.sql`: every filter present, empty meaning none. */
-function listParams(filter: AlertFilter & { psn_no?: string; exclude?: string }, limit: number): Record<string, unknown> {
+type ListFilter = AlertFilter & { psn_no?: string; exclude?: string };
+
+/**
+ * Query parameters of `alert_list.sql` and `alert_count.sql`: every filter present, empty meaning
+ * none. A search for one settlement or person (`q`, `psn_no`) looks through all history; anything
+ * else reads the {@link RECENT_DAYS} before the newest alert.
+ */
+function listParams(filter: ListFilter, newestMs: number): Record<string, unknown> {
   return {
     phase: filter.phase ?? '',
     kind: filter.kind ?? '',
@@ -93,20 +101,25 @@ function listParams(filter: AlertFilter & { psn_no?: string; exclude?: string },
     psn_no: filter.psn_no ?? '',
     q: filter.q ?? '',
     exclude: filter.exclude ?? '',
-    // A search for one settlement, person or facility looks through all history.
-    recent_days: filter.q || filter.psn_no || filter.fixmedins_code ? 0 : RECENT_DAYS,
-    limit,
+    since_ms: filter.q || filter.psn_no || newestMs === 0 ? 0 : newestMs - RECENT_DAYS * DAY_MS,
   };
 }
+
+/** How long the newest event time is reused before it is read again. */
+const NEWEST_TTL_MS = 2_000;
 
 export interface AlertReads {
   list(filter: AlertFilter, limit: number): Promise<AlertListResponse>;
   /** undefined when no such alert is in ClickHouse. */
   detail(alertId: string): Promise<AlertDetailResponse | undefined>;
   regions(): Promise<string[]>;
+  /** Epoch ms of the newest alert's event time (not more than a day ahead of now); 0 when none. Cached briefly. */
+  newestEventMs(): Promise<number>;
 }
 
 export function createAlertReads(client: ClickHouseClient, catalogue: Catalogue): AlertReads {
+  const newestEventMs = cached(async () => Number((await runQuery<{ ms: string | number }>(client, 'newest_event_time'))[0]?.ms ?? 0), NEWEST_TTL_MS);
+
   async function withLabels(alerts: AlertSummary[]): Promise<AlertSummary[]> {
     if (!alerts.length) return alerts;
     const labels = await runQuery<{ alert_id: string; decision: ReviewDecision }>(client, 'alert_labels', { alert_ids: alerts.map((a) => a.alert_id) });
@@ -114,13 +127,19 @@ export function createAlertReads(client: ClickHouseClient, catalogue: Catalogue)
     return alerts.map((a) => (byId.has(a.alert_id) ? { ...a, review: byId.get(a.alert_id)! } : a));
   }
 
-  async function list(filter: AlertFilter & { psn_no?: string; exclude?: string }, limit: number): Promise<AlertListResponse> {
-    const rows = await runQuery<Row>(client, 'alert_list', listParams(filter, limit));
-    return { alerts: await withLabels(rows.map(summaryFromRow)), total: rows.length ? Number(rows[0]!.total) : 0, limit };
+  /** The newest matching alerts, and how many match (unless `count` is false: then the rows listed). */
+  async function list(filter: ListFilter, limit: number, count = true): Promise<AlertListResponse> {
+    const params = listParams(filter, await newestEventMs());
+    const [rows, total] = await Promise.all([
+      runQuery<Row>(client, 'alert_list', { ...params, limit }),
+      count ? runQuery<{ total: string | number }>(client, 'alert_count', params).then(([r]) => Number(r?.total ?? 0)) : undefined,
+    ]);
+    return { alerts: await withLabels(rows.map(summaryFromRow)), total: total ?? rows.length, limit };
   }
 
   return {
-    list,
+    newestEventMs,
+    list: (filter, limit) => list(filter, limit),
     async detail(alertId) {
       const [row] = await runQuery<Row>(client, 'alert_by_id', { alert_id: alertId });
       if (!row) return undefined;
@@ -131,8 +150,8 @@ export function createAlertReads(client: ClickHouseClient, catalogue: Catalogue)
         runQuery<Row>(client, 'settlements_by_id', { setl_ids: [summary.setl_id, ...named] }),
         runQuery<Row>(client, 'settlement_items', { setl_id: summary.setl_id }),
         runQuery<Row>(client, 'alert_reviews', { alert_id: alertId }),
-        list({ psn_no: summary.psn_no, exclude: alertId }, RELATED_ALERTS),
-        list({ fixmedins_code: summary.fixmedins_code, exclude: alertId }, RELATED_ALERTS),
+        list({ psn_no: summary.psn_no, exclude: alertId }, RELATED_ALERTS, false),
+        list({ fixmedins_code: summary.fixmedins_code, exclude: alertId }, RELATED_ALERTS, false),
       ]);
       const views = settlements.map(settlementFromRow);
       const reviewList: Review[] = reviews.map((r) => ({

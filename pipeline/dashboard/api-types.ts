@@ -69,7 +69,7 @@ export interface MetaResponse {
 
 export interface AlertListResponse {
   alerts: AlertSummary[];
-  /** Alerts matching the filter in ClickHouse (may exceed `alerts.length`); without a search or facility, within the 30 event days before the newest alert. */
+  /** Alerts matching the filter in ClickHouse (may exceed `alerts.length`); unless searching for a settlement or person, within the 30 event days before the newest alert. */
   total: number;
   limit: number;
 }
@@ -174,6 +174,11 @@ export interface FeedBatch {
   dropped: number;
   /** Matching alerts per kind since the previous flush, dropped ones included. */
   by_kind: Partial<Record<AlertKind, number>>;
+  /**
+   * Alerts of any filter that the server could not even buffer since the previous flush (a flood
+   * beyond its bound, or this browser's connection backed up): unknown whether they matched.
+   */
+  lost: number;
 }
 
 export interface FeedStats {

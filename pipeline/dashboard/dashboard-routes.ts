@@ -14,20 +14,26 @@ import { ALERT_KINDS, KIND_NAMES_ZH, PHASES, PHASE_NAMES_ZH, SEVERITIES, SEVERIT
 import type { Logger } from '../logger.js';
 import type { AlertReads } from './alert-reads.js';
 import { parseAlertFilter } from './alert-filter.js';
-import type { FeedBatch, FeedHello, FeedStats, MetaResponse } from './api-types.js';
+import type { FeedBatch, FeedHello, FeedStats, MetaResponse, OverviewResponse } from './api-types.js';
 import type { FeedHub } from './feed-hub.js';
-import { readOverview } from './overview.js';
+import { readOverview, throughputOf } from './overview.js';
+import { cached } from './cached.js';
 import type { ReviewStore } from './review-store.js';
 import type { ThroughputSampler } from './throughput-sampler.js';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Metrics } from '../metrics/metrics.js';
+import { parseJsonBody } from '../http/json-body.js';
 
 /** Where `npm run build:web` writes the page. */
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
 
 /** Rows the page keeps in its feed table. */
 export const FEED_MAX_ROWS = 200;
+/** A live-feed connection with more than this waiting in its socket gets no more batches until it drains. */
+const FEED_MAX_BUFFERED_BYTES = 1024 * 1024;
 const LIST_LIMIT_MAX = 1000;
+/** The overview's ClickHouse figures are reused this long (the page polls every 5 s). */
+const OVERVIEW_TTL_MS = 2_000;
 
 export interface DashboardDeps {
   readonly clickhouse: ClickHouseClient;
@@ -39,14 +45,6 @@ export interface DashboardDeps {
   readonly logger: Logger;
   /** @default DASHBOARD_DIST */
   readonly distDir?: string;
-}
-
-function parseBody(raw: unknown): { ok: true; value: unknown } | { ok: false; detail: string } {
-  try {
-    return { ok: true, value: JSON.parse(String(raw ?? '')) };
-  } catch (e) {
-    return { ok: false, detail: (e as Error).message };
-  }
 }
 
 export async function registerDashboard(app: FastifyInstance, deps: DashboardDeps): Promise<void> {
@@ -76,7 +74,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
     const query = req.query as Record<string, unknown>;
     const parsed = parseAlertFilter(query);
     if (!parsed.ok) return reply.code(400).send({ error: 'bad filter', problems: parsed.problems });
-    const limit = Math.min(LIST_LIMIT_MAX, Math.max(1, Number(query.limit) || FEED_MAX_ROWS));
+    const limit = Math.min(LIST_LIMIT_MAX, Math.max(1, Math.floor(Number(query.limit)) || FEED_MAX_ROWS));
     return deps.reads.list(parsed.filter, limit);
   });
 
@@ -89,7 +87,7 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
 
   app.post('/api/alerts/:alert_id/review', async (req, reply) => {
     const { alert_id } = req.params as { alert_id: string };
-    const body = parseBody(req.body);
+    const body = parseJsonBody(req.body);
     if (!body.ok) return reply.code(400).send({ error: 'bad review', problems: [{ field: '', detail: body.detail, message_zh: '请求体不是有效的 JSON' }] });
     const r = await deps.reviews.record(alert_id, body.value, req.authUser);
     if (!r.ok) return reply.code(r.status).send({ error: r.status === 404 ? `no alert ${alert_id}` : 'bad review', problems: r.problems });
@@ -97,26 +95,46 @@ export async function registerDashboard(app: FastifyInstance, deps: DashboardDep
     return reply.code(201).send(r.review);
   });
 
-  app.get('/api/overview', async () => readOverview(deps.clickhouse, deps.sampler.samples()));
+  // One set of ClickHouse queries per period, whatever the number of browsers polling it.
+  const overview = cached(async () => readOverview(deps.clickhouse, await deps.reads.newestEventMs()), OVERVIEW_TTL_MS);
+  app.get('/api/overview', async (): Promise<OverviewResponse> => ({ ...(await overview()), throughput: throughputOf(deps.sampler.samples()) }));
 
   app.get('/api/feed', { sse: 'only' }, async (req, reply) => {
     const parsed = parseAlertFilter(req.query as Record<string, unknown>);
     if (!parsed.ok) return reply.code(400).send({ error: 'bad filter', problems: parsed.problems });
     reply.sse.keepAlive();
-    // Nothing reaches the browser before the first event: say hello at once.
-    const hello: FeedHello = { server_time: new Date().toISOString(), filter: parsed.filter };
-    await reply.sse.send({ event: 'hello', data: hello });
+    /** Bytes waiting in this browser's socket: above the bound, batches are counted, not queued. */
+    const backedUp = (): boolean => reply.raw.writableLength > FEED_MAX_BUFFERED_BYTES;
+    let skipped = 0;
     const send = (event: 'alerts' | 'stats', data: FeedBatch | FeedStats): void => {
       if (!reply.sse.isConnected) return;
       reply.sse.send({ event, data }).catch(() => undefined);
     };
-    const removeClient = deps.hub.add({ filter: parsed.filter, send: (batch) => send('alerts', batch) });
-    const removeListener = deps.sampler.onSample((s) => send('stats', s));
+    const removeClient = deps.hub.add({
+      filter: parsed.filter,
+      send: (batch) => {
+        if (backedUp()) {
+          skipped += batch.matched;
+          deps.metrics.feedDropped.inc(batch.alerts.length);
+          return;
+        }
+        send('alerts', skipped ? { ...batch, lost: batch.lost + skipped } : batch);
+        skipped = 0;
+      },
+    });
+    const removeListener = deps.sampler.onSample((s) => {
+      if (!backedUp()) send('stats', s);
+    });
     deps.metrics.dashboardClients.inc();
+    // Registered before the first write, which may never finish on a dead socket.
     reply.sse.onClose(() => {
       removeClient();
       removeListener();
       deps.metrics.dashboardClients.dec();
     });
+    // Nothing reaches the browser before the first event: say hello at once. The browser is
+    // registered with the hub before it, so the list it loads on hello misses nothing.
+    const hello: FeedHello = { server_time: new Date().toISOString(), filter: parsed.filter };
+    await reply.sse.send({ event: 'hello', data: hello });
   });
 }

@@ -3,7 +3,8 @@
  * (`yb.alert.>`), fanned out to browsers. Alerts are buffered and flushed every `flushMs`; each
  * browser gets the alerts matching its filter, newest first, at most `maxPerFlush` per flush — the
  * rest of a flood is counted by kind and reported as `dropped`, never rendered one by one.
- * Bounded: at most `maxPending` alerts wait between flushes (beyond, they are counted only).
+ * Bounded: at most `maxPending` alerts wait between flushes; beyond, they are counted only, and
+ * every browser is told how many (`lost`) at the next flush.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Alert } from '../contracts/alert.js';
@@ -34,8 +35,6 @@ export interface FeedHub {
   /** Registers a browser; returns its unregister function. */
   add(client: FeedClient): () => void;
   clients(): number;
-  /** Alerts received and not kept because `maxPending` was reached (flood beyond the buffer). */
-  overflowed(): number;
   close(): Promise<void>;
 }
 
@@ -59,8 +58,11 @@ export function summaryOf(a: Alert): AlertSummary {
   };
 }
 
-/** One flush for one browser: matching alerts newest first, capped, with the rest counted. */
-export function batchFor(filter: AlertFilter, pending: readonly AlertSummary[], maxPerFlush: number): FeedBatch | undefined {
+/**
+ * One flush for one browser: matching alerts newest first, capped, with the rest counted, and the
+ * alerts lost before filtering (`lost`). Undefined when there is nothing to say.
+ */
+export function batchFor(filter: AlertFilter, pending: readonly AlertSummary[], maxPerFlush: number, lost = 0): FeedBatch | undefined {
   const alerts: AlertSummary[] = [];
   const byKind: FeedBatch['by_kind'] = {};
   let matched = 0;
@@ -71,37 +73,49 @@ export function batchFor(filter: AlertFilter, pending: readonly AlertSummary[], 
     byKind[a.kind] = (byKind[a.kind] ?? 0) + 1;
     if (alerts.length < maxPerFlush) alerts.push(a);
   }
-  return matched ? { alerts, matched, dropped: matched - alerts.length, by_kind: byKind } : undefined;
+  return matched || lost ? { alerts, matched, dropped: matched - alerts.length, by_kind: byKind, lost } : undefined;
 }
 
-export function startFeedHub(nc: NatsConnection, logger: Logger, options: Partial<FeedHubOptions> = {}, onDropped?: (n: number) => void): FeedHub {
+export interface FeedHubCounters {
+  /** Alerts aggregated instead of sent, per browser. */
+  dropped(n: number): void;
+  /** Alerts not buffered because `maxPending` was reached. */
+  overflowed(n: number): void;
+}
+
+export function startFeedHub(nc: NatsConnection, logger: Logger, options: Partial<FeedHubOptions> = {}, counters?: FeedHubCounters): FeedHub {
   const o = { ...DEFAULT_FEED_HUB, ...options };
   const clients = new Set<FeedClient>();
   let pending: AlertSummary[] = [];
-  let overflow = 0;
+  /** Alerts not buffered since the previous flush (`maxPending` reached): every browser is told. */
+  let lost = 0;
   const sub: Subscription = nc.subscribe(o.subject, {
     callback: (err, msg) => {
       if (err) return logger.warn({ err }, 'alert feed subscription error');
       if (!clients.size) return;
       if (pending.length >= o.maxPending) {
-        overflow += 1;
+        lost += 1;
         return;
       }
       try {
         pending.push(summaryOf(msg.json<Alert>()));
       } catch (err) {
-        logger.warn({ err, subject: msg.subject }, 'alert feed message is not an alert record; skipped');
+        // The parser's message quotes the payload, which holds personal identifiers: name only.
+        logger.warn({ error: (err as Error).name, subject: msg.subject }, 'alert feed message is not an alert record; skipped');
       }
     },
   });
   const timer = setInterval(() => {
-    if (!pending.length) return;
+    if (!pending.length && !lost) return;
     const flushed = pending;
+    const flushedLost = lost;
     pending = [];
+    lost = 0;
+    if (flushedLost) counters?.overflowed(flushedLost);
     for (const c of clients) {
-      const batch = batchFor(c.filter, flushed, o.maxPerFlush);
+      const batch = batchFor(c.filter, flushed, o.maxPerFlush, flushedLost);
       if (!batch) continue;
-      if (batch.dropped) onDropped?.(batch.dropped);
+      if (batch.dropped) counters?.dropped(batch.dropped);
       c.send(batch);
     }
   }, o.flushMs);
@@ -113,7 +127,6 @@ export function startFeedHub(nc: NatsConnection, logger: Logger, options: Partia
       return () => clients.delete(client);
     },
     clients: () => clients.size,
-    overflowed: () => overflow,
     async close() {
       clearInterval(timer);
       clients.clear();

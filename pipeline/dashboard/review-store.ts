@@ -6,22 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runQuery } from '../infra/sql-queries.js';
-import { REVIEW_DECISIONS, type Review, type ReviewDecision, type ReviewRequest } from './api-types.js';
+import { REVIEW_DECISIONS, type ApiProblem, type Review, type ReviewDecision, type ReviewRequest } from './api-types.js';
 
 export const MAX_NOTE_CHARS = 2000;
 export const MAX_REVIEWER_CHARS = 64;
 
-export interface ReviewProblem {
-  field: string;
-  detail: string;
-  message_zh: string;
-}
-
-export type ReviewOutcome = { ok: true; review: Review } | { ok: false; status: 400 | 404; problems: ReviewProblem[] };
+export type ReviewOutcome = { ok: true; review: Review } | { ok: false; status: 400 | 404; problems: ApiProblem[] };
 
 /** Every problem of a review request at once. With `authUser`, the reviewer may be omitted. */
-export function reviewProblems(body: unknown, authUser: string | null): ReviewProblem[] {
-  const problems: ReviewProblem[] = [];
+export function reviewProblems(body: unknown, authUser: string | null): ApiProblem[] {
+  const problems: ApiProblem[] = [];
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     return [{ field: '', detail: 'the body must be a JSON object {decision, note, reviewer}', message_zh: '请求体须为 JSON 对象' }];
   }

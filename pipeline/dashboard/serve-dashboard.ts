@@ -27,7 +27,10 @@ export interface DashboardParts {
 
 export async function serveDashboard(config: Readonly<HttpConfig>, parts: DashboardParts): Promise<{ url: string; close(): Promise<void> }> {
   const { pipeline, metrics, logger } = parts;
-  const hub = startFeedHub(parts.nc, logger.child({ component: 'feed-hub' }), {}, (n) => metrics.feedDropped.inc(n));
+  const hub = startFeedHub(parts.nc, logger.child({ component: 'feed-hub' }), {}, {
+    dropped: (n) => metrics.feedDropped.inc(n),
+    overflowed: (n) => metrics.feedOverflowed.inc(n),
+  });
   const sampler = startThroughputSampler({
     settlements: () => pipeline.status().accepted,
     alerts: () => Object.values(pipeline.status().alertsByKind).reduce((s, n) => s + (n ?? 0), 0),

@@ -9,13 +9,14 @@ import { SQL_DIR } from './migrations.js';
 
 export const QUERY_NAMES = [
   'alert_list',
+  'alert_count',
+  'newest_event_time',
   'alert_by_id',
   'alert_labels',
   'alert_reviews',
   'alert_regions',
   'settlements_by_id',
   'settlement_items',
-  'overview_last_day',
   'overview_alerts_by_day',
   'overview_amount_by_region',
   'overview_top_facilities',

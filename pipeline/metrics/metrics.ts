@@ -12,7 +12,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Every metric this process exports (besides prom-client's default process metrics). */
 export const METRIC_DEFINITIONS = [
   { name: 'yb_settlements_in_total', type: 'counter', labels: [], help: 'Settlements accepted and committed (acked after the sinks) by this worker; one redelivered after a crash counts again.' },
-  { name: 'yb_settlements_rejected_total', type: 'counter', labels: ['reason'], help: 'Messages sent to the dead-letter path, by reject reason (see the README reason table).' },
+  { name: 'yb_settlements_rejected_total', type: 'counter', labels: ['reason'], help: 'Settlement messages sent to the dead-letter path, by reject reason (see the README reason table).' },
+  { name: 'yb_person_status_rejected_total', type: 'counter', labels: ['reason'], help: 'Person-status messages (deaths) sent to the dead-letter path, by reject reason.' },
   { name: 'yb_alerts_total', type: 'counter', labels: ['kind', 'severity'], help: 'Alerts raised in the stream (事中), by kind and severity.' },
   { name: 'yb_settlement_processing_seconds', type: 'histogram', labels: [], help: 'Per settlement: from its arrival in JetStream to its ack after every sink took the batch (end-to-end latency).' },
   { name: 'yb_batch_processing_seconds', type: 'histogram', labels: [], help: 'Per batch: decode, detect, write the sinks and ack.' },
@@ -20,10 +21,11 @@ export const METRIC_DEFINITIONS = [
   { name: 'yb_consumer_ack_pending_messages', type: 'gauge', labels: ['consumer'], help: 'Messages delivered but not yet acked (num_ack_pending), read at scrape time.' },
   { name: 'yb_sink_batch_rows', type: 'histogram', labels: ['table'], help: 'Rows per ClickHouse insert, by table.' },
   { name: 'yb_sink_failures_total', type: 'counter', labels: ['table'], help: 'Failed ClickHouse inserts, by table (the batch is nak\'ed and retried).' },
-  { name: 'yb_batches_retried_total', type: 'counter', labels: [], help: 'Messages nak\'ed for a retry (processing error or sink failure).' },
+  { name: 'yb_messages_retried_total', type: 'counter', labels: [], help: 'Settlement messages nak\'ed for a retry (processing error or sink failure).' },
   { name: 'yb_precheck_requests_total', type: 'counter', labels: ['decision'], help: 'Pre-event checks answered, by decision (pass, warn, block, invalid).' },
   { name: 'yb_dashboard_clients', type: 'gauge', labels: [], help: 'Browsers connected to the live feed.' },
-  { name: 'yb_feed_alerts_dropped_total', type: 'counter', labels: [], help: 'Live-feed alerts aggregated instead of sent to a browser during a flood (per browser).' },
+  { name: 'yb_feed_alerts_dropped_total', type: 'counter', labels: [], help: 'Live-feed alerts counted instead of sent to a browser (per browser): aggregated during a flood, or skipped while that browser\'s connection is backed up.' },
+  { name: 'yb_feed_alerts_overflowed_total', type: 'counter', labels: [], help: 'Live-feed alerts the dashboard could not buffer between two flushes (a flood beyond its bound); browsers are told how many.' },
 ] as const;
 
 export type MetricName = (typeof METRIC_DEFINITIONS)[number]['name'];
@@ -49,6 +51,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly settlementsIn: Counter<string>;
   readonly rejected: Counter<'reason'>;
+  readonly personStatusRejected: Counter<'reason'>;
   readonly alerts: Counter<'kind' | 'severity'>;
   readonly settlementLatency: Histogram<string>;
   readonly batchLatency: Histogram<string>;
@@ -58,6 +61,7 @@ export interface Metrics {
   readonly precheck: Counter<'decision'>;
   readonly dashboardClients: Gauge<string>;
   readonly feedDropped: Counter<string>;
+  readonly feedOverflowed: Counter<string>;
   /** Sets where the lag gauges read from (the pipeline, once its consumers exist). */
   setLagSource(source: () => Promise<readonly ConsumerLag[]>): void;
   /** The Prometheus text exposition. */
@@ -95,15 +99,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registry,
     settlementsIn: new Counter({ ...def('yb_settlements_in_total'), registers: [registry] }),
     rejected: new Counter({ ...def('yb_settlements_rejected_total'), registers: [registry] }) as Counter<'reason'>,
+    personStatusRejected: new Counter({ ...def('yb_person_status_rejected_total'), registers: [registry] }) as Counter<'reason'>,
     alerts: new Counter({ ...def('yb_alerts_total'), registers: [registry] }) as Counter<'kind' | 'severity'>,
     settlementLatency: new Histogram({ ...def('yb_settlement_processing_seconds'), buckets: SECONDS_BUCKETS, registers: [registry] }),
     batchLatency: new Histogram({ ...def('yb_batch_processing_seconds'), buckets: SECONDS_BUCKETS, registers: [registry] }),
     sinkRows: new Histogram({ ...def('yb_sink_batch_rows'), buckets: ROW_BUCKETS, registers: [registry] }) as Histogram<'table'>,
     sinkFailures: new Counter({ ...def('yb_sink_failures_total'), registers: [registry] }) as Counter<'table'>,
-    retried: new Counter({ ...def('yb_batches_retried_total'), registers: [registry] }),
+    retried: new Counter({ ...def('yb_messages_retried_total'), registers: [registry] }),
     precheck: new Counter({ ...def('yb_precheck_requests_total'), registers: [registry] }) as Counter<'decision'>,
     dashboardClients: new Gauge({ ...def('yb_dashboard_clients'), registers: [registry] }),
     feedDropped: new Counter({ ...def('yb_feed_alerts_dropped_total'), registers: [registry] }),
+    feedOverflowed: new Counter({ ...def('yb_feed_alerts_overflowed_total'), registers: [registry] }),
     setLagSource(source) {
       lagSource = source;
     },

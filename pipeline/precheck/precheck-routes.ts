@@ -6,17 +6,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Precheck } from './precheck.js';
+import { parseJsonBody } from '../http/json-body.js';
 
 export function registerPrecheckRoutes(app: FastifyInstance, precheck: Precheck): void {
-  // Parse the body ourselves, so that a body that is not JSON gets the same problem list as a bad draft.
   app.post('/precheck', async (req, reply) => {
-    let draft: unknown;
-    try {
-      draft = JSON.parse(String(req.body ?? ''));
-    } catch (e) {
-      return reply.code(400).send({ error: 'bad draft', problems: [{ reason: 'not_json', detail: (e as Error).message, message_zh: '消息不是有效的 JSON' }] });
-    }
-    const r = await precheck.check(draft);
+    const body = parseJsonBody(req.body);
+    if (!body.ok) return reply.code(400).send({ error: 'bad draft', problems: [{ reason: 'not_json', detail: body.detail, message_zh: '消息不是有效的 JSON' }] });
+    const r = await precheck.check(body.value);
     if (!r.ok) return reply.code(400).send({ error: 'bad draft', problems: r.problems });
     return reply.send(r.answer);
   });
