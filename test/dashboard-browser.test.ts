@@ -188,6 +188,57 @@ describe('alert detail and review', () => {
   });
 });
 
+describe('filters from the detail, and a filter the server refuses', () => {
+  it("the detail's facility 筛选 shows exactly that facility's alerts (the search is cleared)", async () => {
+    const detail = page.locator('[data-testid="detail"]');
+    const facility = (await detail.locator('dd', { has: page.locator('button.link-btn') }).nth(1).locator('.mono').innerText()).trim();
+    expect(facility).toMatch(/^H\d+/);
+    await detail.locator('dd', { has: page.locator('button.link-btn') }).nth(1).locator('button.link-btn').click();
+    expect(await page.locator('[data-testid="filters"] input[name="q"]').inputValue()).toBe('');
+    expect(await page.locator('[data-testid="filters"] input[name="fixmedins_code"]').inputValue()).toBe(facility);
+    await page.waitForFunction(
+      `(() => { const all = [...document.querySelectorAll('[data-testid="feed-rows"] tr[data-alert-id]')];
+        return all.length > 1 && all.every((r) => r.querySelector('td.c-fac')?.textContent === ${JSON.stringify(facility)}); })()`,
+      undefined,
+      { timeout: 15_000 },
+    );
+  });
+
+  it('says in Chinese why a search is refused, and does not keep reconnecting', async () => {
+    await page.goto(`${rt.httpUrl}/#/`);
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 20_000 });
+    const errorsBefore = consoleErrors.length;
+    const feedRequests: string[] = [];
+    const onRequest = (r: { url(): string }): void => {
+      if (r.url().includes('/api/feed')) feedRequests.push(r.url());
+    };
+    page.on('request', onRequest);
+    try {
+      await page.locator('[data-testid="filters"] input[name="q"]').fill('S 1 / 2');
+      await page.click('[data-testid="apply-filters"]');
+      const error = page.locator('[data-testid="error"]');
+      await error.waitFor({ state: 'visible', timeout: 15_000 });
+      expect(await error.innerText()).toMatch(/筛选条件 q 含有无效字符或过长/);
+      await expect.poll(() => page.locator('[data-testid="feed-status"] .conn').innerText(), { timeout: 10_000 }).toBe('筛选条件无效，未连接');
+      // One refused stream, not one every few seconds: watched for longer than the page's 5 s
+      // reopen delay (an absence can only be observed over time).
+      const settled = feedRequests.length;
+      await page.waitForTimeout(6_000);
+      expect(feedRequests.length).toBe(settled);
+      expect(settled).toBeLessThanOrEqual(1);
+    } finally {
+      page.off('request', onRequest);
+    }
+    // Chromium logs the refused requests themselves (the list's and the stream's 400), and nothing else.
+    const provoked = consoleErrors.splice(errorsBefore);
+    expect(provoked.length).toBeGreaterThan(0);
+    expect(provoked.every((e) => /status of 400/.test(e))).toBe(true);
+    await page.click('[data-testid="reset-filters"]');
+    await page.waitForSelector('[data-testid="feed-status"] .conn:has-text("已连接")', { timeout: 15_000 });
+    await expect.poll(() => page.locator('[data-testid="error"]').isHidden()).toBe(true);
+  });
+});
+
 describe('overview', () => {
   it('draws the charts and tables with no console error', async () => {
     await page.click('a[href="#/overview"]');

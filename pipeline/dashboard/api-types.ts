@@ -155,7 +155,7 @@ export interface OverviewResponse {
   /** "Today" is the newest event date with alerts (`range.to`), so replays of history read the same. */
   top_facilities: { fixmedins_code: string; amount: number; alerts: number }[];
   top_doctors: { bilg_dr_codg: string; fixmedins_code: string; amount: number; alerts: number }[];
-  dead_letters: { total: number; by_reason: { reason: string; count: number }[] };
+  dead_letters: { total: number; by_reason: { reason: string; message_zh: string; count: number }[] };
   totals: { alerts: number; amount: number; reviewed: number; confirmed: number };
 }
 

@@ -8,6 +8,7 @@ import { runQuery } from '../infra/sql-queries.js';
 import type { AlertKind } from '../contracts/alert.js';
 import type { FeedStats, OverviewResponse } from './api-types.js';
 import { DAY_MS, localDate } from '../time/event-time.js';
+import { REJECT_REASONS, type RejectReason } from '../decode/reject-reasons.js';
 
 const TOP = 10;
 
@@ -38,7 +39,7 @@ export async function readOverview(client: ClickHouseClient, newestMs: number, d
     if (!counts) series.set(r.kind, (counts = new Array<number>(days).fill(0)));
     counts[i] = Number(r.alerts);
   }
-  const dl = deadLetters.map((r) => ({ reason: r.reason, count: Number(r.count) }));
+  const dl = deadLetters.map((r) => ({ reason: r.reason, message_zh: REJECT_REASONS[r.reason as RejectReason] ?? r.reason, count: Number(r.count) }));
   return {
     range: { from, to, days },
     alerts_by_day: { days: dayList, series: [...series].map(([kind, counts]) => ({ kind, counts })).sort((a, b) => a.kind.localeCompare(b.kind)) },

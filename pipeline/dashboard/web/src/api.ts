@@ -9,12 +9,13 @@ import {
   type Review,
   type ReviewRequest,
   type ApiProblem,
+  type ApiErrorBody,
 } from '../../api-types.js';
 
 /** One problem of a rejected request (400 `{error, problems}`), read defensively. */
 export type Problem = Partial<ApiProblem>;
 
-/** A non-2xx answer (or no answer): `message` is the server's `error` when it sent one. */
+/** A non-2xx answer (or no answer): `message` is what the server said, in Chinese where it can. */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -52,12 +53,18 @@ async function request<T>(url: string, init?: RequestInit): Promise<T> {
       body = text;
     }
   }
-  if (!res.ok) {
-    let message = `HTTP ${res.status}`;
-    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') message = body.error;
-    throw new ApiError(message, res.status, body);
-  }
+  if (!res.ok) throw new ApiError(errorMessage(body) ?? `HTTP ${res.status}`, res.status, body);
   return body as T;
+}
+
+/** What the server said went wrong, in Chinese where it said it ({@link ApiErrorBody}), else in English. */
+function errorMessage(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object') return typeof body === 'string' && body ? body.slice(0, 200) : undefined;
+  const b = body as Partial<ApiErrorBody>;
+  if (typeof b.message_zh === 'string' && b.message_zh) return b.message_zh;
+  const problems = Array.isArray(b.problems) ? b.problems.map((p) => p?.message_zh).filter((m): m is string => typeof m === 'string' && m !== '') : [];
+  if (problems.length) return problems.join('；');
+  return typeof b.error === 'string' && b.error ? b.error : undefined;
 }
 
 /** The query string (without `?`) of the filter's non-empty fields plus `extra`. */

@@ -7,7 +7,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { ALERT_KINDS } from '../../../contracts/alert.js';
 import type { FeedStats, OverviewResponse } from '../../api-types.js';
-import { clock, compact, dateTime, int, monthDay, oneDecimal, shortMinute, yuan } from './format.js';
+import { clock, compact, dateTime, int, monthDay, oneDecimal, shortMinute, TZ, yuan } from './format.js';
 import { kindName } from './labels.js';
 
 const PALETTE = [
@@ -266,7 +266,7 @@ export class ThroughputChart extends Chart {
       width,
       height,
       ms: 1,
-      tzDate: (ts) => uPlot.tzDate(new Date(ts), 'Asia/Shanghai'),
+      tzDate: (ts) => uPlot.tzDate(new Date(ts), TZ),
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: true, range: atLeastOneMinute }, sps: { range: zeroBased }, lag: { range: zeroBased } },
       series: [

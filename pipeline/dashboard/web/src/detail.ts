@@ -2,7 +2,7 @@
 import type { AlertDetailResponse, AlertFilter, AlertSummary, ItemView, Review, SettlementView } from '../../api-types.js';
 import { api, ApiError, describeError } from './api.js';
 import { alertHref, h, type Children } from './dom.js';
-import { dateTime, int, num, price, shortDateTime, yuan } from './format.js';
+import { dateMinute, dateTime, int, num, price, shortDateTime, yuan } from './format.js';
 import { renderEvidence } from './evidence.js';
 import {
   coded,
@@ -31,6 +31,8 @@ const MAX_TRACE_CODES = 2;
 export class Detail {
   private gen = 0;
   private current: string | null = null;
+  /** Where the keyboard focus was before the panel opened: it goes back there on close. */
+  private returnFocus: HTMLElement | null = null;
 
   constructor(
     private readonly panel: HTMLElement,
@@ -50,10 +52,14 @@ export class Detail {
 
   open(alertId: string): void {
     const gen = ++this.gen;
+    if (this.current === null && document.activeElement instanceof HTMLElement && !this.panel.contains(document.activeElement)) this.returnFocus = document.activeElement;
     this.current = alertId;
     this.panel.hidden = false;
+    this.panel.tabIndex = -1;
     this.panel.replaceChildren(this.head(null), h('p', { class: 'muted loading' }, '加载中…'));
     this.panel.scrollTop = 0;
+    // Keyboard and screen-reader users land in the panel they opened (Esc or ✕ brings them back).
+    this.panel.focus({ preventScroll: true });
     api
       .alert(alertId)
       .then((d) => {
@@ -75,10 +81,14 @@ export class Detail {
   }
 
   close(): void {
+    const wasOpen = this.current !== null;
     this.gen += 1;
     this.current = null;
+    const hadFocus = this.panel.contains(document.activeElement);
     this.panel.hidden = true;
     this.panel.textContent = '';
+    if (wasOpen && hadFocus && this.returnFocus?.isConnected) this.returnFocus.focus({ preventScroll: true });
+    this.returnFocus = null;
   }
 
   private head(d: AlertDetailResponse | null): HTMLElement {
@@ -164,8 +174,7 @@ function section(title: string, body: Node, hint?: string): HTMLElement {
 
 function span(begin: string | null, end: string | null): string {
   if (!begin && !end) return '—';
-  const minute = (t: string): string => shortDateTime(t).slice(0, 11);
-  return `${begin ? minute(begin) : '?'} – ${end ? minute(end) : '?'}`;
+  return `${begin ? dateMinute(begin) : '?'} – ${end ? dateMinute(end) : '?'}`;
 }
 
 function relatedTable(list: readonly SettlementView[]): HTMLElement {

@@ -1,15 +1,17 @@
 /**
- * The live feed: the alert list (`GET /api/alerts`) then the Server-Sent Events stream
- * (`GET /api/feed`) with the same filter. Rows are built once each and prepended per event batch
- * (coalesced per animation frame); the oldest are removed beyond `meta.feed.maxRows`.
+ * The live feed: the Server-Sent Events stream (`GET /api/feed`) and the alert list
+ * (`GET /api/alerts`) with the same filter. The list is loaded on the stream's `hello`, which the
+ * server sends once this browser is registered for the feed, so no alert falls between the two;
+ * batches that arrive before the list wait, then go on top of it. Every later `hello` (the stream
+ * came back after an outage) reloads the list, so what was missed meanwhile is shown. Rows are built
+ * once each and prepended per batch; the oldest are removed beyond `meta.feed.maxRows`.
  */
 import type { AlertFilter, AlertSummary, FeedBatch, FeedStats, MetaResponse, ReviewDecision } from '../../api-types.js';
-import { api, describeError } from './api.js';
+import { api, ApiError, describeError } from './api.js';
 import { alertHref, h } from './dom.js';
 import { int, oneDecimal, shortDateTime, yuan } from './format.js';
 import { decisionBadge, kindCell, kindName, phaseName, severityBadge } from './labels.js';
 
-const LIST_LIMIT = 200;
 /** The flood notice stays this long after the last batch with dropped alerts. */
 const FLOOD_HOLD_MS = 10_000;
 /** During a flood, the table is updated at most once per this many ms, with at most this many new rows. */
@@ -19,14 +21,17 @@ const FLOOD_ROWS_PER_RENDER = 50;
 const FRESH_MAX = 10;
 /** When the server closes the stream for good (e.g. an error status), reopen after this long. */
 const REOPEN_MS = 5_000;
+/** A list that failed to load (server or ClickHouse down) is asked again after this long. */
+const LIST_RETRY_MS = 5_000;
 
-type ConnState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+type ConnState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed' | 'refused';
 const CONN_TEXT: Record<ConnState, string> = {
   idle: '未连接',
   connecting: '连接中…',
   open: '已连接',
   reconnecting: '重连中…',
   closed: '连接已断开，稍后重试…',
+  refused: '筛选条件无效，未连接',
 };
 
 export interface FeedElements {
@@ -53,9 +58,19 @@ function parseData<T>(ev: Event): T | null {
 
 export class Feed {
   private readonly rows = new Map<string, HTMLTableRowElement>();
-  private maxRows = 500;
+  /** Rows kept, and rows the list asks for (`meta.feed.maxRows`). */
+  private maxRows = 200;
   private es: EventSource | null = null;
   private gen = 0;
+  private filter: AlertFilter = {};
+  /** The list of this generation is on screen (until then, live batches wait in `pending`). */
+  private listed = false;
+  /** The list of this generation failed: a later `hello` or the retry timer loads it again. */
+  private listFailed = false;
+  private listTimer = 0;
+  private listSeq = 0;
+  /** Resolves the promise `load()` returned, once the first list of its generation is settled. */
+  private onListed: (() => void) | null = null;
   private pending: AlertSummary[] = [];
   /** The pending table update (a timer), 0 when none. */
   private frame = 0;
@@ -64,6 +79,8 @@ export class Feed {
   private received = 0;
   private matched = 0;
   private dropped = 0;
+  /** Alerts the server could not buffer during a flood (filter unknown). */
+  private lost = 0;
   private readonly byKind = new Map<string, number>();
   private listTotal: number | null = null;
   private loading = false;
@@ -78,7 +95,8 @@ export class Feed {
   ) {
     const b = (): HTMLElement => h('b');
     this.statusParts = {
-      conn: h('span', { class: 'conn conn-idle' }, CONN_TEXT.idle),
+      // Only the connection state is announced (the figures beside it change every second).
+      conn: h('span', { class: 'conn conn-idle', role: 'status', 'aria-live': 'polite' }, CONN_TEXT.idle),
       received: b(),
       extra: h('span', { class: 'muted' }),
       sps: b(),
@@ -108,39 +126,76 @@ export class Feed {
       if (id) location.hash = alertHref(id);
     });
     window.addEventListener('pagehide', () => this.closeStream());
+    // Back from the back/forward cache: the stream was closed on pagehide.
+    window.addEventListener('pageshow', (e) => {
+      if (e.persisted) void this.load(this.filter);
+    });
   }
 
   setMeta(meta: MetaResponse): void {
     if (Number.isInteger(meta.feed.maxRows) && meta.feed.maxRows > 0) this.maxRows = meta.feed.maxRows;
   }
 
-  /** Loads the list for `filter`, then (re)opens the live stream. Resolves once the list is rendered. */
-  async load(filter: AlertFilter): Promise<void> {
+  /**
+   * Shows `filter`: opens the live stream, and loads the list once the server has registered this
+   * browser (its `hello`). Resolves once that first list is on screen, or has failed (said on the
+   * error line).
+   */
+  load(filter: AlertFilter): Promise<void> {
     const gen = ++this.gen;
+    this.filter = filter;
+    this.onListed?.();
     this.closeStream();
     this.clearRows();
     this.resetCounters();
-    this.loading = true;
+    this.listed = false;
+    this.listFailed = false;
     this.listTotal = null;
     this.renderEmpty();
     this.renderCounters();
+    const listed = new Promise<void>((resolve) => (this.onListed = resolve));
+    this.openStream(filter, gen);
+    return listed;
+  }
+
+  /** Loads (or reloads) the list of generation `gen`; batches received meanwhile go on top of it. */
+  private async loadList(gen: number): Promise<void> {
+    const seq = ++this.listSeq;
+    /** Only the newest request of the current generation renders. */
+    const current = (): boolean => gen === this.gen && seq === this.listSeq;
+    window.clearTimeout(this.listTimer);
+    this.loading = true;
+    this.renderEmpty();
     try {
-      const list = await api.alerts(filter, LIST_LIMIT);
-      if (gen !== this.gen) return;
-      this.listTotal = list.total;
+      const list = await api.alerts(this.filter, this.maxRows);
+      if (!current()) return;
       this.hooks.reportError('list', null);
+      this.listFailed = false;
+      this.rows.clear();
+      this.el.tbody.textContent = '';
+      this.listTotal = list.total;
       this.insert(Array.isArray(list.alerts) ? list.alerts : [], false);
     } catch (err) {
-      if (gen !== this.gen) return;
+      if (!current()) return;
       this.hooks.reportError('list', describeError('加载告警列表失败', err));
-    } finally {
-      if (gen === this.gen) {
-        this.loading = false;
-        this.renderEmpty();
-        this.renderCounters();
+      this.listFailed = true;
+      if (err instanceof ApiError && err.status === 400) {
+        // The server refuses this filter: the stream would be refused too, again and again.
+        this.closeStream();
+        this.setConn('refused');
+      } else {
+        this.listTimer = window.setTimeout(() => {
+          if (gen === this.gen && this.listFailed) void this.loadList(gen);
+        }, LIST_RETRY_MS);
       }
     }
-    if (gen === this.gen) this.openStream(filter, gen);
+    this.loading = false;
+    this.listed = true;
+    if (this.pending.length && !this.frame) this.scheduleFlush(0);
+    this.renderEmpty();
+    this.renderCounters();
+    this.onListed?.();
+    this.onListed = null;
   }
 
   /** Marks the row of the alert shown in the detail panel. */
@@ -167,8 +222,14 @@ export class Feed {
     es.addEventListener('open', () => {
       if (live()) this.setConn('open');
     });
+    let hellos = 0;
     es.addEventListener('hello', () => {
-      if (live()) this.setConn('open');
+      if (!live()) return;
+      this.setConn('open');
+      // The first hello loads the list; a later one (the stream is back after an outage) reloads
+      // it, so alerts raised meanwhile are shown, and restarts the counters of "this connection".
+      if ((hellos += 1) > 1) this.resetCounters();
+      void this.loadList(gen);
     });
     es.addEventListener('alerts', (ev) => {
       if (!live()) return;
@@ -184,6 +245,8 @@ export class Feed {
     });
     es.addEventListener('error', () => {
       if (!live()) return;
+      // No stream yet: load the list anyway, to show what there is, or why there is nothing.
+      if (!this.listed && !this.loading) void this.loadList(gen);
       if (es.readyState === EventSource.CLOSED) {
         // The browser gives up on an error status (401, 500, …): retry ourselves.
         this.setConn('closed');
@@ -215,27 +278,34 @@ export class Feed {
 
   private onBatch(batch: FeedBatch): void {
     const matched = Number.isFinite(batch.matched) ? batch.matched : batch.alerts.length;
-    const dropped = Number.isFinite(batch.dropped) ? batch.dropped : 0;
+    const lost = Number.isFinite(batch.lost) ? batch.lost : 0;
+    let dropped = Number.isFinite(batch.dropped) ? batch.dropped : 0;
     this.received += batch.alerts.length;
     this.matched += matched;
-    this.dropped += dropped;
     for (const [kind, n] of Object.entries(batch.by_kind ?? {})) {
       if (typeof n === 'number' && n > 0) this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + n);
     }
-    if (dropped > 0) this.showFlood(matched, batch.alerts.length);
-    this.renderCounters();
-
-    // Newest first: this batch goes before anything still pending.
+    // Newest first: this batch goes before anything still pending. A flood renders only its newest
+    // rows, once a second: what is cut here is counted like what the server aggregated.
     this.pending = batch.alerts.concat(this.pending);
-    // A flood renders only its newest rows once a second (the rest is counted in the notice).
-    const keep = dropped > 0 || this.pending.length > FLOOD_ROWS_PER_RENDER ? FLOOD_ROWS_PER_RENDER : this.maxRows;
-    if (this.pending.length > keep) this.pending.length = keep;
-    if (this.frame) return;
+    if (this.pending.length > FLOOD_ROWS_PER_RENDER) {
+      dropped += this.pending.length - FLOOD_ROWS_PER_RENDER;
+      this.pending.length = FLOOD_ROWS_PER_RENDER;
+    }
+    this.dropped += dropped;
+    this.lost += lost;
+    if (dropped > 0 || lost > 0) this.showFlood();
+    this.renderCounters();
+    // Before the list is on screen, batches wait for it (`loadList` flushes them).
+    if (this.frame || !this.listed) return;
     // Calm: the next frame. A flood: at most one table update per FLOOD_RENDER_MS, so the page
     // spends its time idle rather than re-laying out the table four times a second.
-    const flooding = dropped > 0 || Date.now() - this.lastRender < FLOOD_RENDER_MS;
-    const wait = flooding ? Math.max(0, this.lastRender + FLOOD_RENDER_MS - Date.now()) : 0;
-    this.frame = window.setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
+    const flooding = dropped > 0 || lost > 0 || Date.now() - this.lastRender < FLOOD_RENDER_MS;
+    this.scheduleFlush(flooding ? Math.max(0, this.lastRender + FLOOD_RENDER_MS - Date.now()) : 0);
+  }
+
+  private scheduleFlush(waitMs: number): void {
+    this.frame = window.setTimeout(() => requestAnimationFrame(() => this.flush()), waitMs);
   }
 
   private flush(): void {
@@ -284,7 +354,7 @@ export class Feed {
   private renderEmpty(): void {
     const empty = this.rows.size === 0;
     this.el.empty.hidden = !empty;
-    if (empty) this.el.empty.textContent = this.loading ? '加载中…' : '暂无符合条件的告警';
+    if (empty) this.el.empty.textContent = this.loading || !this.listed ? '加载中…' : '暂无符合条件的告警';
   }
 
   // --- status -------------------------------------------------------------------------------
@@ -293,6 +363,7 @@ export class Feed {
     this.received = 0;
     this.matched = 0;
     this.dropped = 0;
+    this.lost = 0;
     this.byKind.clear();
     window.clearTimeout(this.floodTimer);
     this.el.flood.hidden = true;
@@ -302,7 +373,8 @@ export class Feed {
   private renderCounters(): void {
     const p = this.statusParts;
     p.received.textContent = int(this.received);
-    p.extra.textContent = this.dropped > 0 ? `（匹配 ${int(this.matched)} 条，洪峰省略 ${int(this.dropped)} 条）` : '';
+    const lost = this.lost > 0 ? `，服务器缓冲溢出 ${int(this.lost)} 条` : '';
+    p.extra.textContent = this.dropped > 0 || this.lost > 0 ? `（匹配 ${int(this.matched)} 条，洪峰省略 ${int(this.dropped)} 条${lost}）` : '';
     const shown = `显示 ${int(this.rows.size)} 条`;
     p.list.textContent = this.listTotal === null ? shown : `${shown} · 列表匹配 ${int(this.listTotal)} 条`;
   }
@@ -317,13 +389,14 @@ export class Feed {
     p.lag.parentElement?.classList.toggle('warn', !!s && s.lag > 10_000);
   }
 
-  private showFlood(matched: number, shown: number): void {
+  private showFlood(): void {
     const top = [...this.byKind.entries()].sort((a, b) => b[1] - a[1]);
     const listed = top.slice(0, 6).map(([k, n]) => h('span', { class: 'flood-kind', 'data-kind': k }, kindName(k), ' ', h('b', null, int(n))));
     const rest = top.length > 6 ? h('span', { class: 'muted' }, `等 ${top.length} 类`) : null;
+    const lost = this.lost > 0 ? `；另有 ${int(this.lost)} 条因服务器缓冲已满未能送达` : '';
     this.el.flood.replaceChildren(
-      h('strong', null, `洪峰：最近一批匹配 ${int(matched)} 条，仅显示最新 ${int(shown)} 条（已按类别汇总）`),
-      h('span', { class: 'flood-summary' }, h('span', { class: 'muted' }, '本次连接累计：'), listed, rest),
+      h('strong', null, `洪峰：告警过多，仅显示最新的部分，本次连接已省略 ${int(this.dropped)} 条${lost}`),
+      h('span', { class: 'flood-summary' }, h('span', { class: 'muted' }, '本次连接匹配（按类别）：'), listed, rest),
     );
     this.el.flood.hidden = false;
     window.clearTimeout(this.floodTimer);

@@ -53,9 +53,9 @@ export class Filters {
     }
   }
 
-  /** Sets some fields over the current ones and applies. */
-  merge(partial: AlertFilter): void {
-    this.set({ ...this.get(), ...partial });
+  /** Sets the form to exactly `filter` (other fields cleared) and applies it. */
+  replace(filter: AlertFilter): void {
+    this.set(filter);
     this.apply(true);
   }
 
@@ -81,6 +81,13 @@ export class Filters {
 function fill(select: HTMLInputElement | HTMLSelectElement, options: [string, string][]): void {
   if (!(select instanceof HTMLSelectElement)) return;
   const current = select.value;
+  const values = ['', ...options.map(([v]) => v)];
+  if (current && !values.includes(current)) values.push(current);
+  // Unchanged (the minutely meta refresh, mostly): leave the select alone, an open dropdown too.
+  const have = [...select.options].map((o) => o.value);
+  if (have.length === values.length && have.every((v, i) => v === values[i])) return;
   select.replaceChildren(h('option', { value: '' }, '全部'), ...options.map(([v, label]) => h('option', { value: v, title: v }, label)));
-  select.value = options.some(([v]) => v === current) ? current : '';
+  // A value the server no longer lists stays chosen while it is the applied filter.
+  if (current && !options.some(([v]) => v === current)) select.append(h('option', { value: current }, current));
+  select.value = current;
 }

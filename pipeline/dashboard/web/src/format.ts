@@ -1,6 +1,7 @@
 /** Number and time formatting for the zh-CN interface. Times are shown in China Standard Time. */
 
-const TZ = 'Asia/Shanghai';
+/** The time zone of every time shown (event times are China Standard Time). */
+export const TZ = 'Asia/Shanghai';
 
 const yuanFmt = new Intl.NumberFormat('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const intFmt = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
@@ -91,6 +92,12 @@ export function shortDateTime(t: string | number | null | undefined): string {
 export function shortMinute(t: number): string {
   const p = parts(t);
   return p ? `${p.mo}-${p.d} ${p.h}:${p.mi}` : '';
+}
+
+/** `YYYY-MM-DD HH:mm` (a stay's admission and discharge). */
+export function dateMinute(t: string | number): string {
+  const p = parts(toMs(t));
+  return p ? `${p.y}-${p.mo}-${p.d} ${p.h}:${p.mi}` : String(t);
 }
 
 /** `HH:mm:ss`. */

@@ -43,22 +43,17 @@ function loadFeed(filter: AlertFilter): Promise<void> {
 
 const filters = new Filters($<HTMLFormElement>('[data-testid="filters"]'), (f) => void loadFeed(f));
 
-/** Narrows the feed and shows it (from the detail or the overview). */
-function filterFeed(partial: AlertFilter, showFeed: boolean): void {
-  filters.merge(partial);
-  if (showFeed && !location.hash.startsWith('#/alert/')) location.hash = '#/';
-}
-
 const detail = new Detail($('[data-testid="detail"]'), {
   authRequired: () => meta?.auth.required ?? false,
   onReviewed: (r) => feed.setReview(r.alert_id, r.decision),
-  onFilter: (f) => filterFeed(f, false),
+  // The person's, the facility's or the region's alerts, beside the detail still open.
+  onFilter: (f) => filters.replace(f),
 });
 
 const overview = new Overview($('[data-testid="overview"]'), {
   reportError,
   onFilter: (f) => {
-    filters.merge(f);
+    filters.replace(f);
     location.hash = '#/';
   },
 });

@@ -182,7 +182,7 @@ export class Overview {
         'div',
         { 'data-testid': 'dead-letters' },
         h('p', { class: 'dead-total' }, '死信总数 ', h('b', { class: dl && dl.total > 0 ? 'warn' : null }, dl ? int(dl.total) : '—'), ' 条'),
-        table('dead-letters-by-reason', ['原因', '条数'], reasons.map((r) => h('tr', { 'data-reason': r.reason }, h('td', null, r.reason), h('td', { class: 'num' }, int(r.count))))),
+        table('dead-letters-by-reason', ['原因', '条数'], reasons.map((r) => h('tr', { 'data-reason': r.reason }, h('td', { title: r.reason }, r.message_zh || r.reason), h('td', { class: 'num' }, int(r.count))))),
         empty(reasons.length, o, '无死信'),
       ),
     );
@@ -195,7 +195,16 @@ export class Overview {
       { class: 'clickable', title: '在实时告警中筛选该机构', 'data-fixmedins-code': facility },
       cells.map((c, i) => h('td', { class: i >= last - 1 && i > 0 ? 'num' : null }, c)),
     );
+    // Reachable by keyboard too: Tab to the row, Enter to filter.
+    tr.tabIndex = 0;
+    tr.setAttribute('aria-label', `在实时告警中筛选机构 ${facility}`);
     tr.addEventListener('click', () => this.hooks.onFilter({ fixmedins_code: facility }));
+    tr.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        this.hooks.onFilter({ fixmedins_code: facility });
+      }
+    });
     return tr;
   }
 }

@@ -31,6 +31,7 @@ export interface ReviewOptions {
   authRequired(): boolean;
   /** The alert is still shown (stale responses are dropped). */
   isCurrent(): boolean;
+  /** The review is stored: called even when the panel has moved on to another alert. */
   onSaved(review: Review): void;
 }
 
@@ -98,18 +99,19 @@ export function renderReview(opts: ReviewOptions): HTMLElement {
     api
       .review(opts.alertId, body)
       .then((saved) => {
-        if (!opts.isCurrent()) return;
+        // Stored whatever the panel shows now: the feed row gets its decision either way.
+        opts.onSaved(saved);
         if (!auth && body.reviewer) storeReviewer(body.reviewer);
+        if (!opts.isCurrent()) return;
         list.prepend(reviewItem(saved));
         empty.hidden = true;
         note.value = '';
         if (checked) checked.checked = false;
         ok.textContent = '已提交';
-        opts.onSaved(saved);
       })
       .catch((err: unknown) => {
         if (!opts.isCurrent()) return;
-        if (err instanceof ApiError && err.status === 400) showProblems(`提交失败：${err.message}`, err.problems);
+        if (err instanceof ApiError && err.status === 400) showProblems('提交失败', err.problems);
         else showProblems(describeError('提交失败', err), []);
       })
       .finally(() => {
