@@ -11,6 +11,7 @@ import { waitForIdle } from '../pipeline/stream/drain.js';
 import { PERSON_STATUS_WRITER } from '../pipeline/stream/topology.js';
 import { GOLDEN_CATALOGUE } from './support/paths.js';
 import { startTestRuntime } from './support/test-runtime.js';
+import { metricSum, parseMetrics } from './support/dashboard.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'yb-persons-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,6 +39,10 @@ describe('person status', () => {
       const dl = await first.query<{ reason: string }>("SELECT reason FROM v_dead_letters WHERE reason = 'invalid_person_status'");
       expect(dl).toHaveLength(3);
       expect(first.pipeline.status().persons).toBe(2);
+      // Counted apart from settlements in the metrics.
+      const metrics = parseMetrics(await first.metrics.scrape());
+      expect(metrics.get('yb_person_status_rejected_total{reason="invalid_person_status"}')).toBe(3);
+      expect(metricSum(metrics, 'yb_settlements_rejected_total')).toBe(0);
     } finally {
       await first.close();
     }
