@@ -148,6 +148,9 @@ export class Feed {
     this.closeStream();
     this.clearRows();
     this.resetCounters();
+    window.clearTimeout(this.listTimer);
+    // A request of an earlier generation may still be in flight: it will not render.
+    this.loading = false;
     this.listed = false;
     this.listFailed = false;
     this.listTotal = null;
