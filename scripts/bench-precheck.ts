@@ -1,8 +1,8 @@
 /**
  * `npm run bench:precheck`: latency of the pre-event check at a fixed offered rate while the
- * stream is replayed at full speed on the same machine. Open loop: requests are sent on a fixed
- * schedule whatever the answers, so slow answers cannot hide behind a lower rate. Prints p50, p99
- * and max over NATS, then over HTTP. `--write-readme` puts the table into README.md.
+ * stream is replayed at full speed on the same machine, the replay and the requests each from a
+ * process of its own (`publish-file.ts`, `precheck-load.ts`, open loop). Prints p50, p99 and max
+ * over NATS, then over HTTP. `--write-readme` puts the table into README.md.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,15 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Command } from '@commander-js/extra-typings';
 import { positiveInt } from './cli-options.js';
 import { spawn } from 'node:child_process';
-import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { quantileSorted } from 'simple-statistics';
 import { loadCatalogue } from '../pipeline/catalogue/catalogue.js';
 import { resolveConfig } from '../pipeline/config.js';
 import { reportError } from '../pipeline/entry-support.js';
 import { writeReadmeSection } from './readme-section.js';
 import { createLogger } from '../pipeline/logger.js';
-import { PRECHECK_SUBJECT } from '../pipeline/precheck/precheck-service.js';
+import type { LoadFigures } from './precheck-load.js';
 import { startRuntime } from '../pipeline/runtime.js';
 import { createSettlementPublisher } from '../pipeline/stream/settlement-publisher.js';
 import { simulate } from './simulator/traffic.js';
@@ -34,7 +32,12 @@ const program = new Command()
   .option('--stream <n>', 'settlements replayed at full speed during the measurement', positiveInt, 200_000)
   .option('--write-readme', 'write the table into README.md between the precheck markers');
 
-interface Figures { transport: string; sent: number; answered: number; errors: number; p50: number; p99: number; max: number; streamed: number }
+interface Figures extends LoadFigures { transport: string; streamed: number }
+
+const errorText = (errors: Record<string, number>): string => {
+  const n = Object.values(errors).reduce((a, b) => a + b, 0);
+  return n ? `${n} (${Object.entries(errors).map(([k, v]) => `${k}: ${v}`).join(', ')})` : '0';
+};
 
 async function main(): Promise<void> {
   const opts = program.parse().opts();
@@ -69,62 +72,41 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const replayDone = new Promise<void>((resolve) => replay.once('exit', () => resolve()));
-    // Requests come from their own connection too, like a workstation's.
-    const client = await connect({ servers: runtime.natsUrl, noAsyncTraces: true });
+    const draftsFile = join(dataDir, 'drafts.ndjson');
+    writeFileSync(draftsFile, `${drafts.join('\n')}\n`);
     while (processed < opts.history + 1000) await new Promise((r) => setTimeout(r, 20));
 
+    // The requests come from another process too (scripts/precheck-load.ts), as a workstation's
+    // would: the pipeline's event loop serves them, and does not also generate them.
     const measure = async (transport: 'nats' | 'http'): Promise<Figures> => {
       say(`${transport}: ${opts.rate}/s for ${opts.seconds}s while the stream replays…`);
-      const latencies: number[] = [];
-      let errors = 0;
-      const inflight: Promise<void>[] = [];
-      const total = opts.rate * opts.seconds;
       const startProcessed = processed;
-      const t0 = performance.now();
-      for (let i = 0; i < total; i++) {
-        const due = t0 + (i * 1000) / opts.rate;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-        const body = drafts[i % drafts.length]!;
-        const sent = performance.now();
-        const p =
-          transport === 'nats'
-            ? client.request(PRECHECK_SUBJECT, body, { timeout: 10_000 }).then((m) => {
-                if (m.headers?.get('Nats-Service-Error-Code')) errors += 1;
-              })
-            : fetch(`${runtime.httpUrl}/precheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(async (r) => {
-                await r.arrayBuffer();
-                if (r.status !== 200) errors += 1;
-              });
-        inflight.push(p.then(() => void latencies.push(performance.now() - sent), () => void (errors += 1)));
-      }
-      await Promise.all(inflight);
-      latencies.sort((a, b) => a - b);
-      return {
-        transport,
-        sent: total,
-        answered: latencies.length,
-        errors,
-        p50: quantileSorted(latencies, 0.5),
-        p99: quantileSorted(latencies, 0.99),
-        max: latencies.at(-1) ?? 0,
-        streamed: processed - startProcessed,
-      };
+      const target = transport === 'nats' ? runtime.natsUrl : runtime.httpUrl!;
+      const load = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('./precheck-load.ts', import.meta.url)), '--transport', transport, '--target', target, '--drafts', draftsFile, '--rate', String(opts.rate), '--seconds', String(opts.seconds)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      load.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const code = await new Promise<number | null>((resolve) => load.once('exit', resolve));
+      if (code !== 0) throw new Error(`precheck-load (${transport}) exited with ${code}: ${out}`);
+      const f = JSON.parse(out.trim().split('\n').pop()!) as LoadFigures;
+      return { transport, ...f, streamed: processed - startProcessed };
     };
     const nats = await measure('nats');
     const http = await measure('http');
     replay.kill('SIGTERM');
     await replayDone;
-    await client.close();
     const ms = (x: number): string => x.toFixed(1);
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while another process replayed the stream at full speed (settlements processed during each measurement in the last column); pipeline, nats-server, chDB, the replaying process and the load generator on the same 2 cores.`,
+      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while another process replayed the stream at full speed (settlements processed during each measurement in the last column); pipeline, nats-server, chDB, the replaying process and the load generator (a process of its own) on the same 2 cores.`,
       '',
-      '| transport | requests | errors | p50 ms | p99 ms | max ms | settlements processed meanwhile |',
+      '| transport | answered | errors | p50 ms | p99 ms | max ms | settlements processed meanwhile |',
       '|---|---|---|---|---|---|---|',
-      ...[nats, http].map((f) => `| ${f.transport === 'nats' ? 'NATS request (yb.precheck)' : 'HTTP POST /precheck'} | ${f.answered}/${f.sent} | ${f.errors} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.streamed.toLocaleString('en-US')} |`),
+      ...[nats, http].map((f) => `| ${f.transport === 'nats' ? 'NATS request (yb.precheck)' : 'HTTP POST /precheck'} | ${f.answered}/${f.sent} | ${errorText(f.errors)} | ${ms(f.p50)} | ${ms(f.p99)} | ${ms(f.max)} | ${f.streamed.toLocaleString('en-US')} |`),
       '',
-      `Command: \`npm run bench:precheck -- --rate ${opts.rate} --seconds ${opts.seconds}\``,
+      `Command: \`npm run bench:precheck -- --rate ${opts.rate} --seconds ${opts.seconds} --history ${opts.history} --stream ${opts.stream}\``,
     ].join('\n');
     process.stdout.write(`\n${table}\n`);
     if (opts.writeReadme) {
