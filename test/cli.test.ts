@@ -3,7 +3,7 @@
  * command line (exit codes, a clear message when the input cannot be read, the alerts file written).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -26,7 +26,12 @@ async function cli(script: string, args: string[]): Promise<{ code: number; stdo
 }
 
 describe('command lines', () => {
-  it.each(['scripts/replay.ts', 'scripts/simulate.ts', 'scripts/bench.ts', 'scripts/demo.ts', 'scripts/build-catalogue.ts', 'pipeline/main.ts', 'test/golden/update-goldens.ts', 'scripts/gen-docs.ts', 'scripts/lock-platforms.ts', 'scripts/bench-memory.ts', 'scripts/precheck.ts', 'scripts/bench-precheck.ts', 'scripts/publish-file.ts', 'scripts/bench-feed.ts'])(
+  // Every entry point: each file of scripts/ that parses a command line, and the others by name.
+  const entryPoints = readdirSync(join(REPO_ROOT, 'scripts'))
+    .filter((f) => f.endsWith('.ts') && readFileSync(join(REPO_ROOT, 'scripts', f), 'utf8').includes('new Command('))
+    .map((f) => `scripts/${f}`);
+  it('finds the scripts', () => expect(entryPoints.length).toBeGreaterThanOrEqual(13));
+  it.each([...entryPoints, 'pipeline/main.ts', 'test/golden/update-goldens.ts'])(
     '%s --help',
     async (script) => {
       const r = await cli(script, ['--help']);
