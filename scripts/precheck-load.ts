@@ -5,6 +5,7 @@
  * lower rate. Prints one JSON line: requests, answers, errors by cause, latency quantiles in ms.
  */
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { Command, Option } from '@commander-js/extra-typings';
 import { connect } from '@nats-io/transport-node';
 import { quantileSorted } from 'simple-statistics';
@@ -20,7 +21,8 @@ const program = new Command()
   .requiredOption('--drafts <file>', 'drafts, one JSON per line')
   .option('--rate <n>', 'requests per second offered', positiveInt, 1000)
   .option('--seconds <n>', 'seconds of load', positiveInt, 10)
-  .option('--timeout-ms <n>', 'a request unanswered after this long counts as an error', positiveInt, 30_000);
+  .option('--timeout-ms <n>', 'a request unanswered after this long counts as an error', positiveInt, 30_000)
+  .option('--connections <n>', 'http: kept-alive connections in the client pool', positiveInt, 64);
 
 export interface LoadFigures {
   sent: number;
@@ -37,6 +39,23 @@ async function main(): Promise<void> {
   const drafts = readFileSync(opts.drafts, 'utf8').split('\n').filter((l) => l.trim());
   if (!drafts.length) throw new Error(`no drafts in ${opts.drafts}`);
   const nc = opts.transport === 'nats' ? await connect({ servers: opts.target, noAsyncTraces: true }) : undefined;
+  // Like a hospital system's HTTP client: a bounded pool of kept-alive connections, requests
+  // queueing for a free one (that wait is part of the latency), not a new connection per request
+  // whenever the others are busy (a burst of those overflowed the server's accept queue, and each
+  // dropped SYN cost a 1 s retransmission).
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  const url = new URL('/precheck', opts.target);
+  const post = (body: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: opts.timeoutMs }, (res) => {
+        res.resume();
+        res.once('end', () => resolve(res.statusCode ?? 0));
+        res.once('error', reject);
+      });
+      req.once('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { name: 'TimeoutError' })));
+      req.once('error', reject);
+      req.end(body);
+    });
   const latencies: number[] = [];
   const errors: Record<string, number> = {};
   const fail = (cause: string): void => void (errors[cause] = (errors[cause] ?? 0) + 1);
@@ -47,10 +66,9 @@ async function main(): Promise<void> {
       if (code) fail(`service error ${code}`);
       return !code;
     }
-    const r = await fetch(`${opts.target}/precheck`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
-    await r.arrayBuffer();
-    if (r.status !== 200) fail(`http ${r.status}`);
-    return r.status === 200;
+    const status = await post(body);
+    if (status !== 200) fail(`http ${status}`);
+    return status === 200;
   };
   const inflight: Promise<void>[] = [];
   const total = opts.rate * opts.seconds;
@@ -68,6 +86,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(inflight);
   await nc?.close();
+  agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number): number => (latencies.length ? quantileSorted(latencies, p) : Number.NaN);
   const figures: LoadFigures = { sent: total, answered: latencies.length, errors, p50: q(0.5), p99: q(0.99), max: latencies.at(-1) ?? Number.NaN };
