@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     await replayDone;
     const ms = (x: number): string => x.toFixed(1);
     const table = [
-      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while another process replayed the stream at full speed (settlements processed during each measurement in the last column); pipeline, nats-server, chDB, the replaying process and the load generator (a process of its own) on the same 2 cores.`,
+      `Measured ${new Date().toISOString().slice(0, 10)}: ${opts.rate} requests/s offered for ${opts.seconds} s per transport, against the state of ${opts.history.toLocaleString('en-US')} settlements, while another process replayed the stream at full speed (the last columns: settlements processed during each measurement, and how long the pipeline's event loop was held); pipeline, nats-server, chDB, the replaying process and the load generator (a process of its own) on the same 2 cores.`,
       '',
       '| transport | answered | errors | p50 ms | p99 ms | max ms | settlements processed meanwhile | pipeline event-loop delay p99 / max ms |',
       '|---|---|---|---|---|---|---|---|',
