@@ -167,6 +167,10 @@ export class Feed {
     /** Only the newest request of the current generation renders. */
     const current = (): boolean => gen === this.gen && seq === this.listSeq;
     window.clearTimeout(this.listTimer);
+    // Live batches wait for the list from now on (a reload replaces the rows on screen).
+    this.listed = false;
+    if (this.frame) window.clearTimeout(this.frame);
+    this.frame = 0;
     this.loading = true;
     this.renderEmpty();
     try {
