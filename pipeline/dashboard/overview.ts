@@ -1,7 +1,8 @@
 /**
  * The overview: alerts by kind over event-time days, throughput and lag (from the sampler's
- * samples, {@link throughputOf}), amount at risk by region, the facilities and doctors with the most amount at risk on the newest
- * event day ("today" in event time, so replaying history reads the same), dead letters and totals.
+ * samples, {@link throughputOf}), amount at risk by region, the facilities and doctors with the
+ * most amount at risk on the newest event day ("today" in event time, so replaying history reads
+ * the same), dead letters and totals.
  */
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runQuery } from '../infra/sql-queries.js';

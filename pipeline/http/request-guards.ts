@@ -11,9 +11,7 @@
  *   CLI) send neither header and are unaffected.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-
-/** Host names (without port) that address this machine's loopback interface. */
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+import { LOOPBACK_HOSTS } from '../config.js';
 
 /** The host name of a `Host` header value, without its port; lower case. */
 export function hostName(host: string): string {
@@ -38,7 +36,7 @@ function isCrossSite(headers: FastifyRequest['headers'], host: string): boolean 
 /** Why a request is refused, or undefined when it may go on. */
 export function refusal(req: Pick<FastifyRequest, 'method' | 'headers'>, loopbackOnly: boolean): { status: 403 | 415; error: string; message_zh: string } | undefined {
   const host = req.headers.host ?? '';
-  if (loopbackOnly && !LOOPBACK_NAMES.has(hostName(host))) {
+  if (loopbackOnly && !LOOPBACK_HOSTS.includes(hostName(host).replace(/^\[(.*)\]$/, '$1'))) {
     return { status: 403, error: `host ${host || '(none)'} is not a loopback name; without a credential this server answers 127.0.0.1 / localhost only`, message_zh: '仅允许本机地址访问（未配置访问凭据）' };
   }
   if (req.method !== 'POST') return undefined;
